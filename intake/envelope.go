@@ -1,0 +1,296 @@
+// Package intake turns the raw bytes of a message into what alliancebot
+// understands of it. It is pure: bytes in, values out, no I/O, no globals that
+// change. Every function here must accept any input without panicking; broken
+// mail gives warnings and errors, never a lost message.
+package intake
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/jhillyerd/enmime/v2"
+)
+
+// Limits bound the work spent on one message. The zero value of a field means
+// its default.
+type Limits struct {
+	// MaxSize is the largest message that is parsed (default 64 MiB). A larger
+	// one is still archived whole, and goes to review.
+	MaxSize int
+	// MaxParts is the most MIME parts read (default 1000).
+	MaxParts int
+}
+
+const (
+	defaultMaxSize  = 64 << 20
+	defaultMaxParts = 1000
+)
+
+// ErrLimit reports that a message goes over one of the Limits.
+var ErrLimit = errors.New("over limit")
+
+// Attachment describes one attachment or named inline part.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Size        int
+}
+
+// Envelope is what the headers and the MIME structure of a message say.
+type Envelope struct {
+	// MessageID is the first <...> token of the Message-ID header, brackets
+	// included; "" when there is none.
+	MessageID string
+	From      string // the address, lower-cased
+	FromName  string
+	To, Cc    []string
+	// Subject is decoded (RFC 2047) to UTF-8.
+	Subject    string
+	Date       time.Time // zero when missing or unreadable
+	InReplyTo  string
+	References []string
+	// Attachments lists the attachments and named inline parts.
+	Attachments []Attachment
+	// Warnings are the parser's remarks on malformed input.
+	Warnings []string
+	// Fingerprint identifies the content independently of trace headers
+	// (Received, Delivered-To...): the same message delivered twice has the same
+	// fingerprint, while a reused Message-ID with other content does not.
+	Fingerprint string
+}
+
+var parser = enmime.NewParser(enmime.MaxStoredPartErrors(20))
+
+// ReadEnvelope reads the envelope of raw. It always returns an Envelope with
+// whatever could be read. The error is non-nil when the message could not be
+// understood well enough to process it (over a limit, unreadable structure):
+// such a message is archived and goes to review.
+func ReadEnvelope(raw []byte, lim Limits) (env *Envelope, err error) {
+	if lim.MaxSize == 0 {
+		lim.MaxSize = defaultMaxSize
+	}
+	if lim.MaxParts == 0 {
+		lim.MaxParts = defaultMaxParts
+	}
+	env = &Envelope{Fingerprint: fingerprint(raw)}
+	if len(raw) > lim.MaxSize {
+		env.fillFromHeaders(raw)
+		return env, fmt.Errorf("%w: message of %d bytes is larger than the %d bytes read", ErrLimit, len(raw), lim.MaxSize)
+	}
+	defer func() {
+		// enmime is third-party code fed hostile input; a panic there must not
+		// take the daemon down.
+		if p := recover(); p != nil {
+			err = fmt.Errorf("read message: parser panic: %v", p)
+		}
+	}()
+	e, perr := parser.ReadEnvelope(bytes.NewReader(Normalize(raw)))
+	if perr != nil {
+		env.fillFromHeaders(raw)
+		return env, fmt.Errorf("read message: %w", perr)
+	}
+	env.fill(e)
+	if n := countParts(e.Root, lim.MaxParts+1); n > lim.MaxParts {
+		return env, fmt.Errorf("%w: more than %d MIME parts", ErrLimit, lim.MaxParts)
+	}
+	return env, nil
+}
+
+func (env *Envelope) fill(e *enmime.Envelope) {
+	env.MessageID = firstMsgID(e.GetHeader("Message-Id"))
+	env.InReplyTo = firstMsgID(e.GetHeader("In-Reply-To"))
+	env.References = msgIDs(e.GetHeader("References"))
+	env.Subject = strings.TrimSpace(e.GetHeader("Subject"))
+	if from, err := e.AddressList("From"); err == nil && len(from) > 0 {
+		env.From = strings.ToLower(from[0].Address)
+		env.FromName = from[0].Name
+	} else {
+		env.From = strings.TrimSpace(e.GetHeader("From"))
+	}
+	env.To = addresses(e, "To")
+	env.Cc = addresses(e, "Cc")
+	if d, err := e.Date(); err == nil {
+		env.Date = d
+	} else {
+		env.Date = parseDate(e.GetHeader("Date"))
+	}
+	for _, parts := range [][]*enmime.Part{e.Attachments, e.Inlines, e.OtherParts} {
+		for _, p := range parts {
+			if p.FileName == "" && p.Disposition != "attachment" {
+				continue
+			}
+			env.Attachments = append(env.Attachments, Attachment{
+				Name: p.FileName, ContentType: p.ContentType, Size: len(p.Content),
+			})
+		}
+	}
+	for _, w := range e.Errors {
+		env.Warnings = append(env.Warnings, w.Error())
+	}
+}
+
+// fillFromHeaders reads what it can of the header block alone, for messages
+// that the MIME parser could not or should not read.
+func (env *Envelope) fillFromHeaders(raw []byte) {
+	end := len(raw)
+	if end > 1<<20 {
+		end = 1 << 20
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(Normalize(raw[:end])))
+	if err != nil {
+		return
+	}
+	h := msg.Header
+	dec := new(mimeWordDecoder)
+	env.MessageID = firstMsgID(h.Get("Message-Id"))
+	env.InReplyTo = firstMsgID(h.Get("In-Reply-To"))
+	env.References = msgIDs(h.Get("References"))
+	env.Subject = dec.decode(h.Get("Subject"))
+	if a, err := mail.ParseAddress(h.Get("From")); err == nil {
+		env.From, env.FromName = strings.ToLower(a.Address), a.Name
+	} else {
+		env.From = strings.TrimSpace(h.Get("From"))
+	}
+	env.Date = parseDate(h.Get("Date"))
+}
+
+func addresses(e *enmime.Envelope, key string) []string {
+	list, err := e.AddressList(key)
+	if err != nil {
+		if v := strings.TrimSpace(e.GetHeader(key)); v != "" {
+			return []string{v}
+		}
+		return nil
+	}
+	out := make([]string, 0, len(list))
+	for _, a := range list {
+		out = append(out, strings.ToLower(a.Address))
+	}
+	return out
+}
+
+func countParts(p *enmime.Part, stop int) int {
+	n := 0
+	// Iterative walk: nesting can be hundreds deep.
+	stack := []*enmime.Part{p}
+	for len(stack) > 0 && n < stop {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if p == nil {
+			continue
+		}
+		n++
+		stack = append(stack, p.NextSibling, p.FirstChild)
+	}
+	return n
+}
+
+// firstMsgID returns the first <...> token of s, or s trimmed when it has no
+// brackets.
+func firstMsgID(s string) string {
+	ids := msgIDs(s)
+	if len(ids) > 0 {
+		return ids[0]
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || strings.ContainsAny(s, " \t") {
+		return ""
+	}
+	return "<" + s + ">"
+}
+
+func msgIDs(s string) []string {
+	var ids []string
+	for {
+		i := strings.IndexByte(s, '<')
+		if i < 0 {
+			return ids
+		}
+		j := strings.IndexByte(s[i:], '>')
+		if j < 0 {
+			return ids
+		}
+		if id := s[i : i+j+1]; len(id) > 2 {
+			ids = append(ids, id)
+		}
+		s = s[i+j+1:]
+	}
+}
+
+var dateLayouts = []string{
+	time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04 -0700", "Mon, 2 Jan 2006 15:04:05 MST", "Mon, 2 Jan 06 15:04:05 -0700",
+}
+
+func parseDate(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	if d, err := mail.ParseDate(s); err == nil {
+		return d
+	}
+	// Drop a trailing comment such as "(CEST)".
+	if i := strings.IndexByte(s, '('); i > 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	for _, l := range dateLayouts {
+		if d, err := time.Parse(l, s); err == nil {
+			return d
+		}
+	}
+	return time.Time{}
+}
+
+// fingerprint hashes the headers that identify a message to its sender (From,
+// Date, Subject, Message-ID) and the body, with line endings and trailing white
+// space normalised: what stays the same when a server adds trace headers.
+func fingerprint(raw []byte) string {
+	norm := Normalize(raw)
+	head, body := norm, []byte(nil)
+	if i := bytes.Index(norm, []byte("\r\n\r\n")); i >= 0 {
+		head, body = norm[:i+2], norm[i+4:]
+	} else if i := bytes.Index(norm, []byte("\n\n")); i >= 0 {
+		head, body = norm[:i+1], norm[i+2:]
+	}
+	h := sha256.New()
+	for _, name := range []string{"from", "date", "subject", "message-id"} {
+		h.Write([]byte(name))
+		h.Write([]byte{':'})
+		h.Write(headerValue(head, name))
+		h.Write([]byte{'\n'})
+	}
+	for line := range bytes.Lines(body) {
+		h.Write(bytes.TrimRight(line, " \t\r\n"))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// headerValue returns the unfolded, trimmed value of the first header field
+// called name (lower case) in head.
+func headerValue(head []byte, name string) []byte {
+	var val []byte
+	in := false
+	for line := range bytes.Lines(head) {
+		if in {
+			if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
+				val = append(val, bytes.TrimSpace(line)...)
+				continue
+			}
+			break
+		}
+		colon := bytes.IndexByte(line, ':')
+		if colon > 0 && strings.EqualFold(string(bytes.TrimSpace(line[:colon])), name) {
+			in = true
+			val = append(val, bytes.TrimSpace(line[colon+1:])...)
+		}
+	}
+	return val
+}

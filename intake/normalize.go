@@ -1,0 +1,61 @@
+package intake
+
+import (
+	"bytes"
+	"io"
+	"mime"
+	"strings"
+
+	"golang.org/x/net/html/charset"
+)
+
+// Normalize prepares raw for parsing: it drops a leading mbox "From " line and
+// turns bare CR line endings (old Mac mail) into CRLF. It returns raw itself
+// when there is nothing to change. The archive always keeps the original.
+func Normalize(raw []byte) []byte {
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			raw = raw[i+1:]
+		}
+	}
+	if !hasBareCR(raw) {
+		return raw
+	}
+	out := make([]byte, 0, len(raw)+len(raw)/32)
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		out = append(out, c)
+		if c == '\r' && (i+1 == len(raw) || raw[i+1] != '\n') {
+			out = append(out, '\n')
+		}
+	}
+	return out
+}
+
+func hasBareCR(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, '\r')
+		if i < 0 {
+			return false
+		}
+		if i+1 == len(b) || b[i+1] != '\n' {
+			return true
+		}
+		b = b[i+2:]
+	}
+}
+
+// mimeWordDecoder decodes RFC 2047 encoded words in any charset that
+// golang.org/x/net/html/charset knows, leaving undecodable text as it is.
+type mimeWordDecoder struct{}
+
+func (mimeWordDecoder) decode(s string) string {
+	d := mime.WordDecoder{CharsetReader: func(label string, r io.Reader) (io.Reader, error) {
+		return charset.NewReaderLabel(strings.ToLower(label), r)
+	}}
+	out, err := d.DecodeHeader(s)
+	if err != nil {
+		return strings.TrimSpace(s)
+	}
+	return strings.TrimSpace(out)
+}

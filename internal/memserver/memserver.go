@@ -1,0 +1,240 @@
+// Package memserver runs real mail protocol servers inside the process, on
+// loopback: go-imap's in-memory IMAP server and a go-smtp server that delivers
+// what it receives into the IMAP inbox (and keeps a copy for inspection). The
+// demo runs on it, and so do the fast tests: real protocol, no fakes.
+package memserver
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-smtp"
+)
+
+// Options choose what the servers offer. The zero value is a modern server
+// (IMAP4rev2: IDLE, MOVE, UIDPLUS).
+type Options struct {
+	// IMAP4rev1Only offers plain IMAP4rev1: no IDLE (the client must poll) and
+	// no MOVE (the client must COPY, flag \Deleted and expunge).
+	IMAP4rev1Only bool
+	// User and Password default to "alliance" and "demo".
+	User, Password string
+}
+
+// Delivery is one message received over SMTP.
+type Delivery struct {
+	From string
+	To   []string
+	Data []byte
+}
+
+// Server is a running IMAP + SMTP pair.
+type Server struct {
+	IMAPAddr string
+	SMTPAddr string
+	User     string
+	Password string
+
+	imap    *imapserver.Server
+	smtp    *smtp.Server
+	imapLn  net.Listener
+	wg      sync.WaitGroup
+	mu      sync.Mutex // guards the fields below
+	deliver []Delivery
+}
+
+// Start starts both servers on free loopback ports.
+func Start(opts Options) (*Server, error) {
+	if opts.User == "" {
+		opts.User = "alliance"
+	}
+	if opts.Password == "" {
+		opts.Password = "demo"
+	}
+	mem := imapmemserver.New()
+	user := imapmemserver.NewUser(opts.User, opts.Password)
+	if err := user.Create("INBOX", nil); err != nil {
+		return nil, fmt.Errorf("create INBOX: %w", err)
+	}
+	mem.AddUser(user)
+	caps := imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}}
+	if opts.IMAP4rev1Only {
+		caps = imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}
+	}
+	s := &Server{User: opts.User, Password: opts.Password}
+	s.imap = imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         caps,
+		InsecureAuth: true,
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("listen imap: %w", err)
+	}
+	s.imapLn = ln
+	s.IMAPAddr = ln.Addr().String()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = s.imap.Serve(ln)
+	}()
+
+	sln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("listen smtp: %w", err)
+	}
+	s.SMTPAddr = sln.Addr().String()
+	s.smtp = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
+		return &smtpSession{s: s}, nil
+	}))
+	s.smtp.Domain = "localhost"
+	s.smtp.AllowInsecureAuth = true
+	s.smtp.MaxMessageBytes = 50 << 20
+	s.smtp.ReadTimeout = time.Minute
+	s.smtp.WriteTimeout = time.Minute
+	s.smtp.ErrorLog = log.New(io.Discard, "", 0)
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = s.smtp.Serve(sln)
+	}()
+	return s, nil
+}
+
+// Close stops both servers and waits for them.
+func (s *Server) Close() error {
+	var errs []error
+	if s.smtp != nil {
+		errs = append(errs, s.smtp.Close())
+	}
+	if s.imap != nil {
+		errs = append(errs, s.imap.Close())
+	}
+	s.wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Deliveries returns the messages received over SMTP so far.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Delivery(nil), s.deliver...)
+}
+
+// Dial returns a logged-in IMAP client.
+func (s *Server) Dial() (*imapclient.Client, error) {
+	c, err := imapclient.DialInsecure(s.IMAPAddr, nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.Login(s.User, s.Password).Wait(); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// Append adds messages to mailbox, creating it when missing.
+func (s *Server) Append(mailbox string, msgs ...[]byte) error {
+	c, err := s.Dial()
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	return Append(c, mailbox, msgs...)
+}
+
+// Count returns how many messages mailbox holds (0 when it does not exist).
+func (s *Server) Count(mailbox string) (int, error) {
+	c, err := s.Dial()
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	return Count(c, mailbox)
+}
+
+// Append adds msgs to mailbox over c, creating the mailbox when missing.
+func Append(c *imapclient.Client, mailbox string, msgs ...[]byte) error {
+	if list, err := c.List("", mailbox, nil).Collect(); err == nil && len(list) == 0 {
+		if err := c.Create(mailbox, nil).Wait(); err != nil {
+			return fmt.Errorf("create %s: %w", mailbox, err)
+		}
+	}
+	for _, raw := range msgs {
+		cmd := c.Append(mailbox, int64(len(raw)), nil)
+		if _, err := cmd.Write(raw); err != nil {
+			return fmt.Errorf("append to %s: %w", mailbox, err)
+		}
+		if err := cmd.Close(); err != nil {
+			return fmt.Errorf("append to %s: %w", mailbox, err)
+		}
+		if _, err := cmd.Wait(); err != nil {
+			return fmt.Errorf("append to %s: %w", mailbox, err)
+		}
+	}
+	return nil
+}
+
+// Count returns how many messages mailbox holds over c (0 when missing).
+func Count(c *imapclient.Client, mailbox string) (int, error) {
+	st, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil {
+		var ie *imap.Error
+		if errors.As(err, &ie) && ie.Code == imap.ResponseCodeNonExistent {
+			return 0, nil
+		}
+		return 0, err
+	}
+	if st.NumMessages == nil {
+		return 0, nil
+	}
+	return int(*st.NumMessages), nil
+}
+
+// smtpSession accepts any sender and recipient, and delivers into INBOX.
+type smtpSession struct {
+	s    *Server
+	from string
+	to   []string
+}
+
+func (ss *smtpSession) AuthMechanisms() []string { return nil }
+func (ss *smtpSession) Reset()                   { ss.from, ss.to = "", nil }
+func (ss *smtpSession) Logout() error            { return nil }
+
+func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	ss.from = from
+	return nil
+}
+
+func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *smtpSession) Data(r io.Reader) error {
+	var buf bytes.Buffer
+	buf.WriteString("Return-Path: <" + ss.from + ">\r\n")
+	if _, err := io.Copy(&buf, r); err != nil {
+		return err
+	}
+	ss.s.mu.Lock()
+	ss.s.deliver = append(ss.s.deliver, Delivery{From: ss.from, To: append([]string(nil), ss.to...), Data: bytes.Clone(buf.Bytes())})
+	ss.s.mu.Unlock()
+	return ss.s.Append("INBOX", buf.Bytes())
+}

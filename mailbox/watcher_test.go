@@ -1,0 +1,457 @@
+package mailbox
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/coe-congress/alliancebot/internal/corpus"
+	"github.com/coe-congress/alliancebot/internal/memserver"
+	"github.com/coe-congress/alliancebot/intake"
+	"github.com/coe-congress/alliancebot/store"
+)
+
+func startServer(t *testing.T, opts memserver.Options) *memserver.Server {
+	t.Helper()
+	srv, err := memserver.Start(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func openDB(t *testing.T) *store.DB {
+	t.Helper()
+	db, err := store.Open(filepath.Join(t.TempDir(), "test.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := db.Check(); err != nil {
+			t.Errorf("store check: %v", err)
+		}
+		db.Close()
+	})
+	return db
+}
+
+func testConfig(srv *memserver.Server) Config {
+	return Config{
+		Addr: srv.IMAPAddr, Username: srv.User, Password: srv.Password, TLS: TLSNone,
+		PollInterval: 50 * time.Millisecond, IdleRecheck: time.Second, BatchSize: 7,
+	}
+}
+
+func msg(n int, extra string) []byte {
+	return []byte(fmt.Sprintf("From: Mairie %d <mairie%d@example.fr>\r\nTo: roma.summit@coe.int\r\n"+
+		"Subject: Questionnaire %d\r\nDate: Tue, 14 Apr 2026 09:%02d:00 +0200\r\nMessage-ID: <m%d@example.fr>\r\n%s"+
+		"\r\nBonjour, voici nos réponses %d.\r\n", n, n, n, n%60, n, extra, n))
+}
+
+func count(t *testing.T, srv *memserver.Server, mailbox string) int {
+	t.Helper()
+	n, err := srv.Count(mailbox)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// stored returns the records of db by Message-ID.
+func stored(t *testing.T, db *store.DB) []*store.Message {
+	t.Helper()
+	var all []*store.Message
+	if err := db.ForEach(func(m *store.Message) error { all = append(all, m); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return all
+}
+
+func TestDrain(t *testing.T) {
+	for _, rev1 := range []bool{false, true} {
+		t.Run(fmt.Sprintf("IMAP4rev1Only=%v", rev1), func(t *testing.T) {
+			srv := startServer(t, memserver.Options{IMAP4rev1Only: rev1})
+			db := openDB(t)
+			var raws [][]byte
+			for i := range 20 {
+				raws = append(raws, msg(i, ""))
+			}
+			if err := srv.Append("INBOX", raws...); err != nil {
+				t.Fatal(err)
+			}
+			w := New(testConfig(srv), db, nil)
+			st, err := w.Drain(t.Context())
+			if err != nil {
+				t.Fatalf("Drain: %v", err)
+			}
+			if st != (Stats{Stored: 20}) {
+				t.Errorf("Drain stats = %+v, want 20 stored", st)
+			}
+			if n := count(t, srv, "INBOX"); n != 0 {
+				t.Errorf("INBOX has %d messages after Drain, want 0", n)
+			}
+			if n := count(t, srv, "Processed"); n != 20 {
+				t.Errorf("Processed has %d messages, want 20", n)
+			}
+			all := stored(t, db)
+			if len(all) != 20 {
+				t.Fatalf("store has %d messages, want 20", len(all))
+			}
+			for i, m := range all {
+				raw, err := db.Raw(m.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(raw, raws[i]) {
+					t.Errorf("message %d: raw bytes differ from what was appended", m.ID)
+				}
+				want := fmt.Sprintf("<m%d@example.fr>", i)
+				if m.MessageID != want || m.State != store.StateProcessed || m.Folder != "Processed" {
+					t.Errorf("message %d = id %q state %q folder %q, want %q processed Processed", m.ID, m.MessageID, m.State, m.Folder, want)
+				}
+				if m.From != fmt.Sprintf("mairie%d@example.fr", i) || m.Subject != fmt.Sprintf("Questionnaire %d", i) {
+					t.Errorf("message %d envelope = from %q subject %q", m.ID, m.From, m.Subject)
+				}
+			}
+			// A second pass finds nothing to do.
+			st, err = w.Drain(t.Context())
+			if err != nil || st != (Stats{}) {
+				t.Errorf("second Drain = %+v, %v; want nothing done", st, err)
+			}
+		})
+	}
+}
+
+func TestDrainRecognisesCopies(t *testing.T) {
+	srv := startServer(t, memserver.Options{})
+	db := openDB(t)
+	noID := []byte("From: a@example.org\r\nSubject: no id\r\n\r\nhello\r\n")
+	same := msg(1, "")
+	redelivered := append([]byte("Received: from relay.example.org by mx.coe.int; Tue, 14 Apr 2026 09:02:00 +0200\r\n"), same...)
+	reused := msg(1, "")
+	reused = bytes.Replace(reused, []byte("voici nos réponses"), []byte("une autre lettre"), 1)
+	if err := srv.Append("INBOX", same, same, redelivered, reused, noID, noID); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(testConfig(srv), db, nil).Drain(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// same (x2) and redelivered are one message; reused is another (same
+	// Message-ID, other content); noID (x2) is a third.
+	if want := (Stats{Stored: 3, Duplicates: 3}); st != want {
+		t.Errorf("Drain = %+v, want %+v", st, want)
+	}
+	if n := count(t, srv, "Processed"); n != 6 {
+		t.Errorf("Processed has %d, want all 6 copies moved", n)
+	}
+}
+
+func TestDrainFinishesInterruptedMove(t *testing.T) {
+	// A crash after the commit and before the move leaves a stored message in
+	// the inbox: the next pass must move it without storing it again.
+	srv := startServer(t, memserver.Options{})
+	db := openDB(t)
+	raw := msg(7, "")
+	res, err := db.Put([]store.Incoming{{Raw: raw, Msg: store.Message{MessageID: "<m7@example.fr>", Folder: "Processed"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Append("INBOX", raw); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(testConfig(srv), db, nil).Drain(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (Stats{Duplicates: 1}) {
+		t.Errorf("Drain = %+v, want 1 duplicate", st)
+	}
+	m, err := db.Get(res[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.State != store.StateProcessed {
+		t.Errorf("state after the finished move = %q, want processed", m.State)
+	}
+	if n := count(t, srv, "Processed"); n != 1 {
+		t.Errorf("Processed has %d, want 1", n)
+	}
+}
+
+func TestPoisonGoesToReview(t *testing.T) {
+	srv := startServer(t, memserver.Options{})
+	db := openDB(t)
+	big := msg(99, "X-Padding: "+strings.Repeat("p", 5000)+"\r\n")
+	if err := srv.Append("INBOX", msg(1, ""), big, msg(2, "")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(srv)
+	cfg.Limits = intake.Limits{MaxSize: 4000}
+	var events []Event
+	cfg.OnMessage = func(e Event) { events = append(events, e) }
+	st, err := New(cfg, db, nil).Drain(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Stats{Stored: 3, Review: 1}); st != want {
+		t.Errorf("Drain = %+v, want %+v", st, want)
+	}
+	if count(t, srv, "Review") != 1 || count(t, srv, "Processed") != 2 || count(t, srv, "INBOX") != 0 {
+		t.Errorf("folders: review %d processed %d inbox %d, want 1 2 0",
+			count(t, srv, "Review"), count(t, srv, "Processed"), count(t, srv, "INBOX"))
+	}
+	var review *store.Message
+	for _, m := range stored(t, db) {
+		if m.State == store.StateReview {
+			review = m
+		}
+	}
+	if review == nil || review.MessageID != "<m99@example.fr>" || len(review.Errors) == 0 || !strings.Contains(review.Errors[0], "larger than") {
+		t.Fatalf("review record = %+v, want m99 with a size error", review)
+	}
+	if raw, _ := db.Raw(review.ID); !bytes.Equal(raw, big) {
+		t.Errorf("the message in review was not archived byte for byte")
+	}
+	if len(events) != 3 {
+		t.Errorf("OnMessage called %d times, want 3", len(events))
+	}
+}
+
+func TestCrashSuspectsAreIsolated(t *testing.T) {
+	// Attempts that started and never finished mark a message as a suspect:
+	// below the limit it is retried alone; at the limit it goes to review.
+	srv := startServer(t, memserver.Options{})
+	db := openDB(t)
+	if err := srv.Append("INBOX", msg(1, ""), msg(2, ""), msg(3, "")); err != nil {
+		t.Fatal(err)
+	}
+	c, err := srv.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sel, err := c.Select("INBOX", nil).Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	for range 3 {
+		if err := db.BeginAttempts("INBOX", sel.UIDValidity, []uint32{2}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.BeginAttempts("INBOX", sel.UIDValidity, []uint32{3}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(testConfig(srv), db, nil).Drain(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (Stats{Stored: 3, Review: 1}); st != want {
+		t.Errorf("Drain = %+v, want %+v", st, want)
+	}
+	for _, m := range stored(t, db) {
+		wantReview := m.MessageID == "<m2@example.fr>"
+		if (m.State == store.StateReview) != wantReview {
+			t.Errorf("%s: state %q, errors %q", m.MessageID, m.State, m.Errors)
+		}
+	}
+	left, err := db.Attempts("INBOX", sel.UIDValidity, []uint32{1, 2, 3})
+	if err != nil || len(left) != 0 {
+		t.Errorf("attempts left after success = %v, %v; want none", left, err)
+	}
+}
+
+func TestNewUIDValidityNoDuplicates(t *testing.T) {
+	srv := startServer(t, memserver.Options{})
+	db := openDB(t)
+	raws := [][]byte{msg(1, ""), msg(2, ""), []byte("Subject: no id\r\n\r\nx\r\n")}
+	if err := srv.Append("INBOX", raws...); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(srv)
+	if _, err := New(cfg, db, nil).Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// The mailbox is recreated (new UIDVALIDITY) and the same messages come
+	// back, say from a restored backup.
+	c, err := srv.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Delete("INBOX").Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Create("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if err := srv.Append("INBOX", raws...); err != nil {
+		t.Fatal(err)
+	}
+	st, err := New(cfg, db, nil).Drain(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st != (Stats{Duplicates: 3}) {
+		t.Errorf("Drain after a new UIDVALIDITY = %+v, want 3 duplicates", st)
+	}
+	if n, _ := db.Count(); n != 3 {
+		t.Errorf("store has %d messages, want 3", n)
+	}
+}
+
+func TestRunIdleAndPoll(t *testing.T) {
+	for _, idle := range []bool{true, false} {
+		t.Run(fmt.Sprintf("idle=%v", idle), func(t *testing.T) {
+			srv := startServer(t, memserver.Options{})
+			db := openDB(t)
+			cfg := testConfig(srv)
+			cfg.DisableIdle = !idle
+			cfg.IdleRecheck = time.Hour // only the EXISTS notice may wake it
+			got := make(chan uint64, 10)
+			cfg.OnMessage = func(e Event) { got <- e.ID }
+			w := New(cfg, db, nil)
+			// go-imap's in-memory server does not send an EXISTS queued just
+			// before IDLE starts (real servers do), so append only once IDLE is
+			// running: this tests that the notice wakes the watcher.
+			idling := make(chan struct{}, 10)
+			w.idling = func() { idling <- struct{}{} }
+			ctx, cancel := context.WithCancel(t.Context())
+			done := make(chan error, 1)
+			go func() { done <- w.Run(ctx) }()
+			for i := range 3 {
+				if idle {
+					select {
+					case <-idling:
+					case <-time.After(10 * time.Second):
+						t.Fatal("IDLE did not start within 10s")
+					}
+				}
+				if err := srv.Append("INBOX", msg(i, "")); err != nil {
+					t.Fatal(err)
+				}
+				select {
+				case <-got:
+				case <-time.After(10 * time.Second):
+					t.Fatalf("message %d not handled within 10s", i)
+				}
+			}
+			if !idle && len(idling) > 0 {
+				t.Errorf("IDLE used with DisableIdle")
+			}
+			cancel()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("Run after cancel = %v, want nil", err)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not return after cancel")
+			}
+			if n, _ := db.Count(); n != 3 {
+				t.Errorf("store has %d, want 3", n)
+			}
+		})
+	}
+}
+
+func TestRunReconnects(t *testing.T) {
+	// A server that is not there yet: Run keeps trying, then works.
+	srv := startServer(t, memserver.Options{})
+	db := openDB(t)
+	cfg := testConfig(srv)
+	cfg.Password = "wrong"
+	err := New(cfg, db, nil).Run(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "login refused") {
+		t.Errorf("Run with a wrong password = %v, want a refused login", err)
+	}
+}
+
+// TestCorpusThroughIMAP appends every corpus message to the in-process server
+// and drains it: each is stored once, none is left in the inbox.
+func TestCorpusThroughIMAP(t *testing.T) {
+	files := corpus.Files(t)
+	srv := startServer(t, memserver.Options{})
+	db := openDB(t)
+	distinct := make(map[[32]byte]bool)
+	var appended int
+	c, err := srv.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, f := range files {
+		raw, err := os.ReadFile(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := memserver.Append(c, "INBOX", raw); err != nil {
+			t.Logf("%s: server refused it: %v", f.Name, err)
+			continue
+		}
+		appended++
+	}
+	// The store's idea of "the same message" (the same Message-ID and content,
+	// or the same bytes), over the bytes the server gives back.
+	start := time.Now()
+	for _, raw := range fetchAll(t, srv, "INBOX") {
+		key := store.SHA256(raw)
+		if env, _ := intake.ReadEnvelope(raw, intake.Limits{}); env.MessageID != "" {
+			key = store.SHA256([]byte(env.MessageID + "\x00" + env.Fingerprint))
+		}
+		distinct[key] = true
+	}
+	t.Logf("appended in %v", time.Since(start))
+	start = time.Now()
+	cfg := testConfig(srv)
+	cfg.BatchSize = 100
+	st, err := New(cfg, db, nil).Drain(t.Context())
+	t.Logf("drained in %v", time.Since(start))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, srv, "INBOX"); n != 0 {
+		t.Errorf("INBOX has %d after Drain, want 0", n)
+	}
+	if got := st.Stored + st.Duplicates; got != appended {
+		t.Errorf("handled %d, appended %d", got, appended)
+	}
+	n, _ := db.Count()
+	if n != len(distinct) {
+		t.Errorf("stored %d messages for %d distinct files", n, len(distinct))
+	}
+	if count(t, srv, "Processed")+count(t, srv, "Review") != appended {
+		t.Errorf("processed + review != appended (%d)", appended)
+	}
+	t.Logf("%d files, %d appended, %d distinct, %d stored, %d duplicates, %d to review", len(files), appended, len(distinct), n, st.Duplicates, st.Review)
+}
+
+func fetchAll(t *testing.T, srv *memserver.Server, mailbox string) [][]byte {
+	t.Helper()
+	c, err := srv.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]byte
+	for _, m := range msgs {
+		out = append(out, m.BodySection[0].Bytes)
+	}
+	return out
+}

@@ -1,0 +1,81 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SchemaVersion is the layout this code reads and writes. Open migrates older
+// files up to it and refuses newer ones.
+const SchemaVersion = 1
+
+// Buckets. Every key and value is described next to its bucket.
+var (
+	// bucketMeta: "schema" -> 8-byte big-endian SchemaVersion.
+	bucketMeta = []byte("meta")
+
+	// bucketMessages: message ID (8-byte big-endian sequence) -> JSON Message.
+	bucketMessages = []byte("messages")
+
+	// bucketRaw: message ID -> the raw RFC 5322 bytes, as the server gave them.
+	bucketRaw = []byte("raw")
+
+	// bucketByMessageID: Message-ID ("<local@domain>" as written), a zero byte,
+	// and the content fingerprint -> message ID. The same Message-ID with other
+	// content is another message (a mailer that reuses IDs).
+	bucketByMessageID = []byte("by_message_id")
+
+	// bucketBySHA: SHA-256 of the raw bytes (32 bytes) -> message ID.
+	bucketBySHA = []byte("by_sha256")
+
+	// bucketAttempts: attemptKey(mailbox, UIDVALIDITY, UID) -> 8-byte big-endian
+	// count of processing attempts that started and did not finish. A message with
+	// an unfinished attempt is retried alone; past the limit it goes to review.
+	bucketAttempts = []byte("attempts")
+)
+
+var keySchema = []byte("schema")
+
+var allBuckets = [][]byte{
+	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketAttempts,
+}
+
+// migrate creates missing buckets and brings the schema up to SchemaVersion.
+func migrate(tx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	meta := tx.Bucket(bucketMeta)
+	var version uint64
+	if v := meta.Get(keySchema); v != nil {
+		if len(v) != 8 {
+			return fmt.Errorf("read schema version: %d bytes, want 8", len(v))
+		}
+		version = binary.BigEndian.Uint64(v)
+	}
+	if version > SchemaVersion {
+		return fmt.Errorf("%w: file has schema %d, this program knows up to %d", ErrNewerSchema, version, SchemaVersion)
+	}
+	// Version 0 is a new file; version 1 is the first layout. Later migrations go
+	// here, one step at a time.
+	return meta.Put(keySchema, u64(SchemaVersion))
+}
+
+func u64(n uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, n)
+	return b
+}
+
+func attemptKey(mailbox string, uidValidity, uid uint32) []byte {
+	k := make([]byte, 0, len(mailbox)+9)
+	k = append(k, mailbox...)
+	k = append(k, 0)
+	k = binary.BigEndian.AppendUint32(k, uidValidity)
+	k = binary.BigEndian.AppendUint32(k, uid)
+	return k
+}

@@ -1,0 +1,481 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// Errors returned by the store.
+var (
+	ErrNotFound    = errors.New("not found")
+	ErrLocked      = errors.New("database is in use by another process")
+	ErrNewerSchema = errors.New("database was written by a newer alliancebot")
+)
+
+// State says how far the handling of a message has gone.
+type State string
+
+const (
+	// StateStored: committed to the store; the move out of the inbox has not been
+	// confirmed yet. A restart finds the message in the inbox again, recognises
+	// it, and finishes the move.
+	StateStored State = "stored"
+	// StateProcessed: stored and moved to the processed folder.
+	StateProcessed State = "processed"
+	// StateReview: stored (or, when even fetching failed, only recorded) and moved
+	// to the review folder for a person to look at. Errors says why.
+	StateReview State = "review"
+)
+
+// Location is where a message was found on the IMAP server.
+type Location struct {
+	Mailbox     string `json:"mailbox"`
+	UIDValidity uint32 `json:"uidvalidity"`
+	UID         uint32 `json:"uid"`
+}
+
+// Attachment describes one attachment of a message.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Size        int    `json:"size"`
+}
+
+// Message is the record kept for each stored message. The raw bytes are kept
+// beside it, under the same ID.
+type Message struct {
+	ID          uint64       `json:"id"`
+	MessageID   string       `json:"message_id"`
+	SHA256      string       `json:"sha256"`
+	Fingerprint string       `json:"fingerprint,omitempty"`
+	From        string       `json:"from"`
+	FromName    string       `json:"from_name,omitempty"`
+	To          []string     `json:"to"`
+	Cc          []string     `json:"cc"`
+	Subject     string       `json:"subject"`
+	Date        time.Time    `json:"date,omitzero"`
+	InReplyTo   string       `json:"in_reply_to,omitempty"`
+	References  []string     `json:"references,omitempty"`
+	Attachments []Attachment `json:"attachments"`
+	// Warnings are the parser's remarks on malformed input; the message was
+	// still read.
+	Warnings []string `json:"warnings"`
+	Size     int      `json:"size"`
+	// Received is when the message was stored.
+	Received time.Time `json:"received"`
+	Source   Location  `json:"source"`
+	// Folder is where the message is moved to (or was, once State is no longer
+	// StateStored).
+	Folder string    `json:"folder"`
+	State  State     `json:"state"`
+	Moved  time.Time `json:"moved,omitzero"`
+	// Errors are what stopped the message from being processed; a message with
+	// errors is in review.
+	Errors []string `json:"errors"`
+}
+
+// Incoming is a message to store: its raw bytes and what was read of them.
+// The store fills in ID, SHA256 and Received.
+type Incoming struct {
+	Raw []byte
+	Msg Message
+	// NoRaw records Msg without raw bytes: the server would not give them. The
+	// record is not indexed for recognition.
+	NoRaw bool
+}
+
+// PutResult says what Put did with one Incoming.
+type PutResult struct {
+	ID uint64
+	// Duplicate is true when the message was already stored (ID is the stored
+	// one's); nothing was written for it.
+	Duplicate bool
+	// Folder is where the stored message belongs: the new record's Folder, or
+	// the existing record's for a duplicate.
+	Folder string
+}
+
+// Options tune Open. The zero value is the default.
+type Options struct {
+	// LockTimeout is how long Open waits for another process to release the
+	// file. Zero means one second.
+	LockTimeout time.Duration
+	// NoSync skips fsync on commit. For benchmarks and tests only: a crash can
+	// lose committed messages.
+	NoSync bool
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// DB is an open store. Its methods are safe for concurrent use.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	now  func() time.Time
+}
+
+// Open opens or creates the store at path (mode 0600) and migrates it to
+// SchemaVersion. A nil opts is the default. It fails with ErrLocked when
+// another process has the file open.
+func Open(path string, opts *Options) (*DB, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	timeout := opts.LockTimeout
+	if timeout == 0 {
+		timeout = time.Second
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        timeout,
+		NoSync:         opts.NoSync,
+		FreelistType:   bolt.FreelistMapType,
+		NoFreelistSync: true,
+	})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// bbolt creates the file 0600, but an older or copied file may be wider.
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(path, 0o600); err != nil {
+			b.Close()
+			return nil, fmt.Errorf("restrict %s to its owner: %w", path, err)
+		}
+	}
+	if err := b.Update(migrate); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &DB{bolt: b, path: path, now: now}, nil
+}
+
+// Close closes the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+// Path is the file's path.
+func (db *DB) Path() string { return db.path }
+
+// SHA256 is the hash under which raw is recognised.
+func SHA256(raw []byte) [32]byte { return sha256.Sum256(raw) }
+
+// Put stores a batch of messages in one transaction, skipping those already
+// stored (see the package doc for how a message is recognised). For every
+// message, stored or recognised, it also clears the unfinished attempts
+// recorded for its Source. When Put returns nil, everything is on disk.
+func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
+	results := make([]PutResult, len(batch))
+	now := db.now().UTC()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bucketMessages)
+		raws := tx.Bucket(bucketRaw)
+		byID := tx.Bucket(bucketByMessageID)
+		bySHA := tx.Bucket(bucketBySHA)
+		attempts := tx.Bucket(bucketAttempts)
+		for i := range batch {
+			in := &batch[i]
+			src := in.Msg.Source
+			if err := attempts.Delete(attemptKey(src.Mailbox, src.UIDValidity, src.UID)); err != nil {
+				return err
+			}
+			sum := sha256.Sum256(in.Raw)
+			if !in.NoRaw {
+				existing, err := findExisting(msgs, byID, bySHA, sum[:], &in.Msg)
+				if err != nil {
+					return err
+				}
+				if existing != nil {
+					results[i] = PutResult{ID: existing.ID, Duplicate: true, Folder: existing.Folder}
+					continue
+				}
+			}
+			id, err := msgs.NextSequence()
+			if err != nil {
+				return err
+			}
+			m := in.Msg
+			m.ID = id
+			m.Received = now
+			if m.State == "" {
+				m.State = StateStored
+			}
+			if in.NoRaw {
+				if err := putJSON(msgs, u64(id), &m); err != nil {
+					return err
+				}
+				results[i] = PutResult{ID: id, Folder: m.Folder}
+				continue
+			}
+			m.SHA256 = hex.EncodeToString(sum[:])
+			m.Size = len(in.Raw)
+			if err := putJSON(msgs, u64(id), &m); err != nil {
+				return err
+			}
+			if err := raws.Put(u64(id), in.Raw); err != nil {
+				return fmt.Errorf("put raw %d: %w", id, err)
+			}
+			if err := bySHA.Put(sum[:], u64(id)); err != nil {
+				return err
+			}
+			if m.MessageID != "" {
+				if err := byID.Put(messageIDKey(&m), u64(id)); err != nil {
+					return err
+				}
+			}
+			results[i] = PutResult{ID: id, Folder: m.Folder}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store batch of %d: %w", len(batch), err)
+	}
+	return results, nil
+}
+
+// findExisting returns the stored message that m (with raw hash sum) is a copy
+// of, or nil.
+func findExisting(msgs, byID, bySHA *bolt.Bucket, sum []byte, m *Message) (*Message, error) {
+	if v := bySHA.Get(sum); v != nil {
+		return getJSON(msgs, v)
+	}
+	if m.MessageID == "" {
+		return nil, nil
+	}
+	if v := byID.Get(messageIDKey(m)); v != nil {
+		return getJSON(msgs, v)
+	}
+	return nil, nil
+}
+
+// messageIDKey is m's key in bucketByMessageID: the Message-ID and the content
+// fingerprint, so that a Message-ID reused for other content names another
+// message.
+func messageIDKey(m *Message) []byte {
+	k := make([]byte, 0, len(m.MessageID)+1+len(m.Fingerprint))
+	k = append(k, m.MessageID...)
+	k = append(k, 0)
+	return append(k, m.Fingerprint...)
+}
+
+// MarkMoved records that the messages ids now sit in folder, in state.
+func (db *DB) MarkMoved(ids []uint64, folder string, state State) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	now := db.now().UTC()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bucketMessages)
+		for _, id := range ids {
+			m, err := getJSON(msgs, u64(id))
+			if err != nil {
+				return err
+			}
+			if m.State == state && m.Folder == folder {
+				continue
+			}
+			m.Folder, m.State, m.Moved = folder, state, now
+			if err := putJSON(msgs, u64(id), m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark %d messages moved to %s: %w", len(ids), folder, err)
+	}
+	return nil
+}
+
+// Get returns the record of message id, or ErrNotFound.
+func (db *DB) Get(id uint64) (*Message, error) {
+	var m *Message
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		m, err = getJSON(tx.Bucket(bucketMessages), u64(id))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// Raw returns the raw bytes of message id, or ErrNotFound.
+func (db *DB) Raw(id uint64) ([]byte, error) {
+	var raw []byte
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketRaw).Get(u64(id))
+		if v == nil {
+			return ErrNotFound
+		}
+		raw = bytes.Clone(v)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get raw message %d: %w", id, err)
+	}
+	return raw, nil
+}
+
+// ForEach calls fn for every stored message in arrival order, inside one read
+// transaction. fn must not call other DB methods that write.
+func (db *DB) ForEach(fn func(*Message) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMessages).ForEach(func(k, v []byte) error {
+			var m Message
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("decode message %d: %w", binary.BigEndian.Uint64(k), err)
+			}
+			return fn(&m)
+		})
+	})
+}
+
+// Count returns the number of stored messages.
+func (db *DB) Count() (int, error) {
+	var n int
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketMessages).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+// Attempts returns, for each uid, how many processing attempts started and did
+// not finish.
+func (db *DB) Attempts(mailbox string, uidValidity uint32, uids []uint32) (map[uint32]uint64, error) {
+	counts := make(map[uint32]uint64)
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAttempts)
+		for _, uid := range uids {
+			if v := b.Get(attemptKey(mailbox, uidValidity, uid)); len(v) == 8 {
+				counts[uid] = binary.BigEndian.Uint64(v)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read attempts: %w", err)
+	}
+	return counts, nil
+}
+
+// BeginAttempts records that processing of uids starts now. Put or
+// ClearAttempts ends the attempt; a crash leaves it counted.
+func (db *DB) BeginAttempts(mailbox string, uidValidity uint32, uids []uint32) error {
+	return db.updateAttempts(mailbox, uidValidity, uids, func(n uint64) uint64 { return n + 1 })
+}
+
+// ClearAttempts forgets the unfinished attempts of uids.
+func (db *DB) ClearAttempts(mailbox string, uidValidity uint32, uids []uint32) error {
+	return db.updateAttempts(mailbox, uidValidity, uids, func(uint64) uint64 { return 0 })
+}
+
+func (db *DB) updateAttempts(mailbox string, uidValidity uint32, uids []uint32, f func(uint64) uint64) error {
+	if len(uids) == 0 {
+		return nil
+	}
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketAttempts)
+		for _, uid := range uids {
+			k := attemptKey(mailbox, uidValidity, uid)
+			var n uint64
+			if v := b.Get(k); len(v) == 8 {
+				n = binary.BigEndian.Uint64(v)
+			}
+			var err error
+			if n = f(n); n == 0 {
+				err = b.Delete(k)
+			} else {
+				err = b.Put(k, u64(n))
+			}
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("update attempts: %w", err)
+	}
+	return nil
+}
+
+// PruneAttempts forgets the attempts recorded for mailbox under any
+// UIDVALIDITY other than uidValidity: those UIDs no longer name anything.
+func (db *DB) PruneAttempts(mailbox string, uidValidity uint32) error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAttempts).Cursor()
+		prefix := append([]byte(mailbox), 0)
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) == len(prefix)+8 && binary.BigEndian.Uint32(k[len(prefix):]) != uidValidity {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Backup writes a consistent copy of the whole database to w, taken in one
+// read transaction while writers go on. It returns the bytes written.
+func (db *DB) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	if err != nil {
+		return n, fmt.Errorf("back up %s: %w", db.path, err)
+	}
+	return n, nil
+}
+
+// Check verifies the file's internal consistency (pages, freelist, buckets).
+func (db *DB) Check() error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+}
+
+func getJSON(b *bolt.Bucket, key []byte) (*Message, error) {
+	v := b.Get(key)
+	if v == nil {
+		return nil, ErrNotFound
+	}
+	var m Message
+	if err := json.Unmarshal(v, &m); err != nil {
+		return nil, fmt.Errorf("decode message %d: %w", binary.BigEndian.Uint64(key), err)
+	}
+	return &m, nil
+}
+
+func putJSON(b *bolt.Bucket, key []byte, m *Message) error {
+	v, err := json.Marshal(m)
+	if err != nil {
+		return fmt.Errorf("encode message %d: %w", m.ID, err)
+	}
+	return b.Put(key, v)
+}
