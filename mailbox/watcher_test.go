@@ -12,9 +12,9 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
+	"github.com/coe-congress/alliancebot/intake"
 	"github.com/coe-congress/alliancebot/internal/corpus"
 	"github.com/coe-congress/alliancebot/internal/memserver"
-	"github.com/coe-congress/alliancebot/intake"
 	"github.com/coe-congress/alliancebot/store"
 )
 
