@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/coe-congress/alliancebot/internal/control"
+	"github.com/coe-congress/alliancebot/internal/memserver"
+	"github.com/coe-congress/alliancebot/internal/samplemail"
+	"github.com/coe-congress/alliancebot/mailbox"
+	"github.com/coe-congress/alliancebot/store"
+)
+
+// runDemo runs the real daemon code on in-process IMAP and SMTP servers filled
+// with sample mail, and tells what happened to each message.
+func runDemo(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "demo", "[--keep] [--db FILE]")
+	keep := fs.Bool("keep", false, "keep the servers and the daemon running, for a mail client to send more (Ctrl-C stops)")
+	dbPath := fs.String("db", "", "database `file` to keep (default: a temporary one, removed at exit)")
+	verbose := fs.Bool("v", false, "log what the daemon does")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	// The report says what happened to each message; the log only adds to it
+	// with -v.
+	level := slog.LevelError
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+
+	srv, err := memserver.Start(memserver.Options{})
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+
+	if *dbPath == "" {
+		dir, err := os.MkdirTemp("", "alliancebot-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		*dbPath = filepath.Join(dir, "demo.db")
+	}
+	db, err := store.Open(*dbPath, nil)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	samples := samplemail.All()
+	raws := make([][]byte, len(samples))
+	for i, s := range samples {
+		raws[i] = s.Raw
+	}
+	// One message arrives twice, as when a server redelivers: the daemon must
+	// store it once. And a scanner sends a multipart message without its
+	// boundary: it cannot be read, so it is archived and goes to review.
+	raws = append(raws, samples[0].Raw, []byte(brokenScan))
+	if err := srv.Append("INBOX", raws...); err != nil {
+		return err
+	}
+	out := e.stdout
+	fmt.Fprintf(out, "alliancebot demo\n\n")
+	fmt.Fprintf(out, "In-process IMAP server on %s and SMTP server on %s (loopback only).\n", srv.IMAPAddr, srv.SMTPAddr)
+	fmt.Fprintf(out, "INBOX holds %d sample messages from authorities, one of them twice, and one that cannot be read.\n\n", len(raws))
+
+	cfg := mailbox.Config{
+		Addr: srv.IMAPAddr, Username: srv.User, Password: srv.Password, TLS: mailbox.TLSNone,
+		PollInterval: time.Second,
+	}
+	rep := &report{w: out, samples: samples}
+	cfg.OnMessage = rep.add
+	w := mailbox.New(cfg, db, log)
+	start := time.Now()
+	st, err := w.Drain(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	rep.flush()
+	elapsed := time.Since(start)
+	inbox, _ := srv.Count("INBOX")
+	processed, _ := srv.Count("Processed")
+	review, _ := srv.Count("Review")
+	n, _ := db.Count()
+	fmt.Fprintf(out, "\nDrained in %v: %d stored, %d recognised as already stored, %d sent to review.\n",
+		elapsed.Round(time.Millisecond), st.Stored, st.Duplicates, st.Review)
+	fmt.Fprintf(out, "Server folders now: INBOX %d, Processed %d, Review %d. Database: %d messages in %s.\n",
+		inbox, processed, review, n, *dbPath)
+	fmt.Fprintf(out, "Not yet in this version: classification, acknowledgements, digests (the SMTP server is idle).\n")
+
+	if !*keep {
+		return nil
+	}
+	ln, err := control.Listen(control.SocketPath(*dbPath))
+	if err != nil {
+		return err
+	}
+	ctlCtx, stopCtl := context.WithCancel(context.Background())
+	ctlDone := make(chan struct{})
+	go func() {
+		defer close(ctlDone)
+		_ = control.ServeListener(ctlCtx, ln, db)
+	}()
+	defer func() {
+		stopCtl()
+		<-ctlDone
+	}()
+	fmt.Fprintf(out, `
+The daemon keeps watching (IDLE). Point a mail client at the servers:
+  IMAP  %s  user %q  password %q  (no TLS)
+  SMTP  %s  no authentication: every message sent is delivered into INBOX
+Then, in another terminal:
+  ALLIANCEBOT_STORE_PATH=%s alliancebot messages list
+Ctrl-C stops.
+
+`, srv.IMAPAddr, srv.User, srv.Password, srv.SMTPAddr, *dbPath)
+	rep.live = true
+	return w.Run(ctx)
+}
+
+// report prints one line per message handled.
+type report struct {
+	w       io.Writer
+	samples []samplemail.Sample
+	events  []mailbox.Event
+	live    bool
+}
+
+func (r *report) add(ev mailbox.Event) {
+	if r.live {
+		fmt.Fprintf(r.w, "%s  stored #%d  %s  %q  -> %s\n", time.Now().Format("15:04:05"), ev.ID, ev.From, ev.Subject, ev.Folder)
+		return
+	}
+	r.events = append(r.events, ev)
+}
+
+func (r *report) flush() {
+	tw := tabwriter.NewWriter(r.w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "UID\tSTORED AS\tFROM\tSUBJECT\tMOVED TO\tNOTES")
+	for _, ev := range r.events {
+		id := fmt.Sprintf("#%d", ev.ID)
+		notes := ""
+		if ev.Duplicate {
+			notes = "already stored: same Message-ID and content"
+		}
+		if len(ev.Errors) > 0 {
+			notes = strings.Join(ev.Errors, "; ")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ev.UID, id, clip(ev.From, 36), clip(ev.Subject, 48), ev.Folder, notes)
+	}
+	tw.Flush()
+	r.events = nil
+}
+
+const brokenScan = "From: scanner@town-hall.example.ro\r\n" +
+	"To: roma.summit@coe.int\r\n" +
+	"Subject: Scan from MFP-3F\r\n" +
+	"Date: Wed, 15 Apr 2026 08:01:12 +0300\r\n" +
+	"Message-ID: <scan-0001@mfp-3f.town-hall.example.ro>\r\n" +
+	"MIME-Version: 1.0\r\n" +
+	"Content-Type: multipart/mixed\r\n" +
+	"\r\n" +
+	"--\r\nContent-Type: application/pdf; name=scan0001.pdf\r\n\r\nJVBERi0xLjQK\r\n"

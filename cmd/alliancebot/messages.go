@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/coe-congress/alliancebot/config"
+	"github.com/coe-congress/alliancebot/internal/control"
+	"github.com/coe-congress/alliancebot/store"
+)
+
+// openReader reaches the store through a running daemon, or opens the file
+// when none runs. close must be called when done.
+func openReader(cfg config.Config) (r control.Reader, close func(), err error) {
+	if c, err := control.Dial(control.SocketPath(cfg.Store.Path)); err == nil {
+		return c, func() {}, nil
+	}
+	if _, err := os.Stat(cfg.Store.Path); err != nil {
+		return nil, nil, fmt.Errorf("open store: %w (set store.path or ALLIANCEBOT_STORE_PATH)", err)
+	}
+	db, err := store.Open(cfg.Store.Path, nil)
+	if errors.Is(err, store.ErrLocked) {
+		return nil, nil, fmt.Errorf("%w, and no daemon answers on %s", err, control.SocketPath(cfg.Store.Path))
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return control.Local{DB: db}, func() { db.Close() }, nil
+}
+
+func runMessages(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		return errors.New("messages: say list or show ID")
+	}
+	switch args[0] {
+	case "list":
+		return runMessagesList(ctx, e, args[1:])
+	case "show":
+		return runMessagesShow(ctx, e, args[1:])
+	}
+	return fmt.Errorf("messages: unknown subcommand %q (list, show)", args[0])
+}
+
+// listLine is one line of `messages list --json`.
+type listLine struct {
+	ID        uint64    `json:"id"`
+	MessageID string    `json:"message_id"`
+	SHA256    string    `json:"sha256"`
+	From      string    `json:"from"`
+	Subject   string    `json:"subject"`
+	Date      time.Time `json:"date,omitzero"`
+	Received  time.Time `json:"received"`
+	Folder    string    `json:"folder"`
+	State     string    `json:"state"`
+	Errors    []string  `json:"errors"`
+	Warnings  int       `json:"warnings"`
+}
+
+func runMessagesList(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "messages list", "[--config FILE] [--json]")
+	load := configFlag(fs, e)
+	asJSON := fs.Bool("json", false, "one JSON object a line")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	r, done, err := openReader(cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		return r.List(ctx, func(m *store.Message) error {
+			errs := m.Errors
+			if errs == nil {
+				errs = []string{}
+			}
+			return enc.Encode(listLine{ID: m.ID, MessageID: m.MessageID, SHA256: m.SHA256, From: m.From,
+				Subject: m.Subject, Date: m.Date, Received: m.Received, Folder: m.Folder, State: string(m.State),
+				Errors: errs, Warnings: len(m.Warnings)})
+		})
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tRECEIVED\tSTATE\tFROM\tSUBJECT")
+	n := 0
+	err = r.List(ctx, func(m *store.Message) error {
+		n++
+		state := string(m.State)
+		if len(m.Errors) > 0 {
+			state += " (!)"
+		}
+		_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, m.Received.Local().Format("2006-01-02 15:04"),
+			state, clip(m.From, 40), clip(m.Subject, 60))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(e.stdout, "%d messages\n", n)
+	return err
+}
+
+func runMessagesShow(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "messages show", "[--config FILE] [--raw | --json] ID")
+	load := configFlag(fs, e)
+	raw := fs.Bool("raw", false, "print the message exactly as it was received")
+	asJSON := fs.Bool("json", false, "print the whole record as JSON")
+	// Accept the ID before or after the flags.
+	var idArg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		idArg, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if idArg == "" {
+		idArg = fs.Arg(0)
+	}
+	id, err := strconv.ParseUint(idArg, 10, 64)
+	if err != nil || id == 0 {
+		return fmt.Errorf("messages show: want a message ID (a number from messages list), got %q", idArg)
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	r, done, err := openReader(cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if *raw {
+		b, err := r.Raw(ctx, id)
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(b)
+		return err
+	}
+	m, err := r.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(m)
+	}
+	return printMessage(e.stdout, m)
+}
+
+func printMessage(w io.Writer, m *store.Message) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	row := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(tw, "%s\t%s\n", k, v)
+		}
+	}
+	row("ID", strconv.FormatUint(m.ID, 10))
+	row("Message-ID", m.MessageID)
+	from := m.From
+	if m.FromName != "" {
+		from = m.FromName + " <" + m.From + ">"
+	}
+	row("From", from)
+	row("To", strings.Join(m.To, ", "))
+	row("Cc", strings.Join(m.Cc, ", "))
+	row("Subject", m.Subject)
+	if !m.Date.IsZero() {
+		row("Date", m.Date.Format(time.RFC1123Z))
+	}
+	row("In-Reply-To", m.InReplyTo)
+	row("Received", m.Received.Local().Format(time.RFC1123Z))
+	row("Size", fmt.Sprintf("%d bytes", m.Size))
+	row("SHA-256", m.SHA256)
+	row("State", string(m.State))
+	row("Folder", m.Folder)
+	row("Found in", fmt.Sprintf("%s, UIDVALIDITY %d, UID %d", m.Source.Mailbox, m.Source.UIDValidity, m.Source.UID))
+	for _, a := range m.Attachments {
+		row("Attachment", fmt.Sprintf("%s (%s, %d bytes)", a.Name, a.ContentType, a.Size))
+	}
+	for _, x := range m.Errors {
+		row("Error", x)
+	}
+	for _, x := range m.Warnings {
+		row("Warning", x)
+	}
+	return tw.Flush()
+}
+
+// clip shortens s to n runes for a table cell, on one line.
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/coe-congress/alliancebot/internal/control"
+	"github.com/coe-congress/alliancebot/mailbox"
+	"github.com/coe-congress/alliancebot/store"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "[--config FILE] [--once]")
+	load := configFlag(fs, e)
+	once := fs.Bool("once", false, "process what is in the mailbox now, then exit (for cron and tests)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	cfg, err := load()
+	if err != nil {
+		return err
+	}
+	if err := cfg.RequireIMAP(); err != nil {
+		return err
+	}
+	log := newLogger(cfg.Log, e)
+
+	db, err := store.Open(cfg.Store.Path, nil)
+	if errors.Is(err, store.ErrLocked) {
+		return fmt.Errorf("%w: is another serve running on %s?", err, cfg.Store.Path)
+	}
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	// The control socket lets `messages` and `backup` read the store while
+	// this process holds it.
+	ln, err := control.Listen(control.SocketPath(cfg.Store.Path))
+	if err != nil {
+		return err
+	}
+	ctlCtx, stopCtl := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := control.ServeListener(ctlCtx, ln, db); err != nil {
+			log.Warn("control socket stopped", slog.Any("err", err))
+		}
+	})
+	defer func() {
+		stopCtl()
+		wg.Wait()
+	}()
+
+	w := mailbox.New(watcherConfig(cfg.IMAP), db, log)
+	if *once {
+		st, err := w.Drain(ctx)
+		log.Info("drained", slog.Int("stored", st.Stored), slog.Int("duplicates", st.Duplicates), slog.Int("review", st.Review))
+		return err
+	}
+	log.Info("serving", slog.String("imap", cfg.IMAP.HostPort()), slog.String("store", cfg.Store.Path))
+	err = w.Run(ctx)
+	log.Info("stopped")
+	return err
+}
