@@ -43,9 +43,9 @@ func SocketPath(dbPath string) string { return dbPath + ".sock" }
 type Local struct{ DB *store.DB }
 
 func (l Local) List(_ context.Context, fn func(*store.Message) error) error { return l.DB.ForEach(fn) }
-func (l Local) Get(_ context.Context, id uint64) (*store.Message, error)   { return l.DB.Get(id) }
-func (l Local) Raw(_ context.Context, id uint64) ([]byte, error)           { return l.DB.Raw(id) }
-func (l Local) Backup(_ context.Context, w io.Writer) (int64, error)      { return l.DB.Backup(w) }
+func (l Local) Get(_ context.Context, id uint64) (*store.Message, error)    { return l.DB.Get(id) }
+func (l Local) Raw(_ context.Context, id uint64) ([]byte, error)            { return l.DB.Raw(id) }
+func (l Local) Backup(_ context.Context, w io.Writer) (int64, error)        { return l.DB.Backup(w) }
 
 // Serve answers control requests for db on a Unix socket at path until ctx is
 // done. A stale socket left by a killed daemon is replaced.
