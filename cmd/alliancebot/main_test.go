@@ -121,7 +121,6 @@ func TestServeOnceFromEnvironment(t *testing.T) {
 	}
 }
 
-
 func TestConfigErrors(t *testing.T) {
 	tests := []struct {
 		name    string
