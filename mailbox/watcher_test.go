@@ -10,10 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2"
-
 	"github.com/coe-congress/alliancebot/intake"
 	"github.com/coe-congress/alliancebot/internal/corpus"
+	"github.com/coe-congress/alliancebot/internal/imaptest"
 	"github.com/coe-congress/alliancebot/internal/memserver"
 	"github.com/coe-congress/alliancebot/store"
 )
@@ -382,7 +381,6 @@ func TestCorpusThroughIMAP(t *testing.T) {
 	files := corpus.Files(t)
 	srv := startServer(t, memserver.Options{})
 	db := openDB(t)
-	distinct := make(map[[32]byte]bool)
 	var appended int
 	c, err := srv.Dial()
 	if err != nil {
@@ -394,7 +392,7 @@ func TestCorpusThroughIMAP(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := memserver.Append(c, "INBOX", raw); err != nil {
+		if err := imaptest.Append(c, "INBOX", raw); err != nil {
 			t.Logf("%s: server refused it: %v", f.Name, err)
 			continue
 		}
@@ -403,13 +401,11 @@ func TestCorpusThroughIMAP(t *testing.T) {
 	// The store's idea of "the same message" (the same Message-ID and content,
 	// or the same bytes), over the bytes the server gives back.
 	start := time.Now()
-	for _, raw := range fetchAll(t, srv, "INBOX") {
-		key := store.SHA256(raw)
-		if env, _ := intake.ReadEnvelope(raw, intake.Limits{}); env.MessageID != "" {
-			key = store.SHA256([]byte(env.MessageID + "\x00" + env.Fingerprint))
-		}
-		distinct[key] = true
+	onServer, err := imaptest.FetchAll(c, "INBOX")
+	if err != nil {
+		t.Fatal(err)
 	}
+	distinct := imaptest.Distinct(onServer)
 	t.Logf("appended in %v", time.Since(start))
 	start = time.Now()
 	cfg := testConfig(srv)
@@ -426,32 +422,11 @@ func TestCorpusThroughIMAP(t *testing.T) {
 		t.Errorf("handled %d, appended %d", got, appended)
 	}
 	n, _ := db.Count()
-	if n != len(distinct) {
-		t.Errorf("stored %d messages for %d distinct files", n, len(distinct))
+	if n != distinct {
+		t.Errorf("stored %d messages for %d distinct files", n, distinct)
 	}
 	if count(t, srv, "Processed")+count(t, srv, "Review") != appended {
 		t.Errorf("processed + review != appended (%d)", appended)
 	}
-	t.Logf("%d files, %d appended, %d distinct, %d stored, %d duplicates, %d to review", len(files), appended, len(distinct), n, st.Duplicates, st.Review)
-}
-
-func fetchAll(t *testing.T, srv *memserver.Server, mailbox string) [][]byte {
-	t.Helper()
-	c, err := srv.Dial()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if _, err := c.Select(mailbox, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	msgs, err := c.Fetch(imap.SeqSet{{Start: 1, Stop: 0}}, &imap.FetchOptions{BodySection: []*imap.FetchItemBodySection{{Peek: true}}}).Collect()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out [][]byte
-	for _, m := range msgs {
-		out = append(out, m.BodySection[0].Bytes)
-	}
-	return out
+	t.Logf("%d files, %d appended, %d distinct, %d stored, %d duplicates, %d to review", len(files), appended, distinct, n, st.Duplicates, st.Review)
 }

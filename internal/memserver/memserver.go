@@ -19,6 +19,8 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-smtp"
+
+	"github.com/coe-congress/alliancebot/internal/imaptest"
 )
 
 // Options choose what the servers offer. The zero value is a modern server
@@ -137,15 +139,7 @@ func (s *Server) Deliveries() []Delivery {
 
 // Dial returns a logged-in IMAP client.
 func (s *Server) Dial() (*imapclient.Client, error) {
-	c, err := imapclient.DialInsecure(s.IMAPAddr, nil)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.Login(s.User, s.Password).Wait(); err != nil {
-		c.Close()
-		return nil, err
-	}
-	return c, nil
+	return imaptest.Dial(s.IMAPAddr, s.User, s.Password)
 }
 
 // Append adds messages to mailbox, creating it when missing.
@@ -155,7 +149,7 @@ func (s *Server) Append(mailbox string, msgs ...[]byte) error {
 		return err
 	}
 	defer c.Close()
-	return Append(c, mailbox, msgs...)
+	return imaptest.Append(c, mailbox, msgs...)
 }
 
 // Count returns how many messages mailbox holds (0 when it does not exist).
@@ -165,45 +159,7 @@ func (s *Server) Count(mailbox string) (int, error) {
 		return 0, err
 	}
 	defer c.Close()
-	return Count(c, mailbox)
-}
-
-// Append adds msgs to mailbox over c, creating the mailbox when missing.
-func Append(c *imapclient.Client, mailbox string, msgs ...[]byte) error {
-	if list, err := c.List("", mailbox, nil).Collect(); err == nil && len(list) == 0 {
-		if err := c.Create(mailbox, nil).Wait(); err != nil {
-			return fmt.Errorf("create %s: %w", mailbox, err)
-		}
-	}
-	for _, raw := range msgs {
-		cmd := c.Append(mailbox, int64(len(raw)), nil)
-		if _, err := cmd.Write(raw); err != nil {
-			return fmt.Errorf("append to %s: %w", mailbox, err)
-		}
-		if err := cmd.Close(); err != nil {
-			return fmt.Errorf("append to %s: %w", mailbox, err)
-		}
-		if _, err := cmd.Wait(); err != nil {
-			return fmt.Errorf("append to %s: %w", mailbox, err)
-		}
-	}
-	return nil
-}
-
-// Count returns how many messages mailbox holds over c (0 when missing).
-func Count(c *imapclient.Client, mailbox string) (int, error) {
-	st, err := c.Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
-	if err != nil {
-		var ie *imap.Error
-		if errors.As(err, &ie) && ie.Code == imap.ResponseCodeNonExistent {
-			return 0, nil
-		}
-		return 0, err
-	}
-	if st.NumMessages == nil {
-		return 0, nil
-	}
-	return int(*st.NumMessages), nil
+	return imaptest.Count(c, mailbox)
 }
 
 // smtpSession accepts any sender and recipient, and delivers into INBOX.
