@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coe-congress/alliancebot/config"
 	"github.com/coe-congress/alliancebot/internal/control"
 	"github.com/coe-congress/alliancebot/internal/memserver"
 	"github.com/coe-congress/alliancebot/internal/samplemail"
@@ -237,5 +239,27 @@ func TestHelp(t *testing.T) {
 	stdout, _, err = runCmd(t, t.Context(), nil, "config")
 	if err != nil || !strings.Contains(stdout, "ALLIANCEBOT_IMAP_ADDR") {
 		t.Errorf("config = %q, %v", stdout, err)
+	}
+}
+
+// TestReadmeDocumentsEveryKey keeps the README's configuration table true.
+func TestReadmeDocumentsEveryKey(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range config.Keys() {
+		row := fmt.Sprintf("| `%s` | `%s` |", k.Key, k.Env)
+		i := strings.Index(string(readme), row)
+		if i < 0 {
+			t.Errorf("README.md has no row for %s (%s)", k.Key, k.Env)
+			continue
+		}
+		line, _, _ := strings.Cut(string(readme[i+len(row):]), "\n")
+		def, _, _ := strings.Cut(line, "|")
+		def = strings.TrimSpace(def)
+		if want := "`" + k.Default + "`"; k.Default != "" && def != want || k.Default == "" && def != "" {
+			t.Errorf("README.md gives %s the default %q, want %q", k.Key, def, k.Default)
+		}
 	}
 }
