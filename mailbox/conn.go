@@ -26,16 +26,16 @@ var ErrAuth = errors.New("login refused")
 // dial connects and logs in. The returned client is closed when ctx is done
 // and grace has passed, so that a shutdown lets the message in hand finish but
 // never hangs on a dead server.
-func (w *Watcher) dial(ctx context.Context, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
+func (w *Watcher) dial(ctx context.Context, handler *imapclient.UnilateralDataHandler) (c *imapclient.Client, stop func() bool, err error) {
 	cfg := &w.cfg
 	host, _, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", cfg.Addr, err)
+		return nil, nil, fmt.Errorf("dial %s: %w", cfg.Addr, err)
 	}
 	dialer := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}
 	conn, err := dialer.DialContext(ctx, "tcp", cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("dial %s: %w", cfg.Addr, err)
+		return nil, nil, fmt.Errorf("dial %s: %w", cfg.Addr, err)
 	}
 	tlsConfig := cfg.TLSConfig.Clone()
 	if tlsConfig == nil {
@@ -49,7 +49,6 @@ func (w *Watcher) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 	}
 	opts := &imapclient.Options{TLSConfig: tlsConfig, UnilateralDataHandler: handler}
 
-	var c *imapclient.Client
 	switch cfg.TLS {
 	case TLSImplicit, "":
 		tc := tls.Client(conn, tlsConfig)
@@ -58,7 +57,7 @@ func (w *Watcher) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 		cancel()
 		if err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("tls handshake with %s: %w", cfg.Addr, err)
+			return nil, nil, fmt.Errorf("tls handshake with %s: %w", cfg.Addr, err)
 		}
 		c = imapclient.New(tc, opts)
 	case TLSStartTLS:
@@ -67,30 +66,32 @@ func (w *Watcher) dial(ctx context.Context, handler *imapclient.UnilateralDataHa
 		stop()
 		if err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("starttls with %s: %w", cfg.Addr, err)
+			return nil, nil, fmt.Errorf("starttls with %s: %w", cfg.Addr, err)
 		}
 	case TLSNone:
 		c = imapclient.New(conn, opts)
 	default:
 		conn.Close()
-		return nil, fmt.Errorf("dial %s: unknown tls mode %q", cfg.Addr, cfg.TLS)
+		return nil, nil, fmt.Errorf("dial %s: unknown tls mode %q", cfg.Addr, cfg.TLS)
 	}
-	context.AfterFunc(ctx, func() {
+	stop = context.AfterFunc(ctx, func() {
 		time.AfterFunc(w.grace, func() { c.Close() })
 	})
 	if err := c.WaitGreeting(); err != nil {
+		stop()
 		c.Close()
-		return nil, fmt.Errorf("greeting from %s: %w", cfg.Addr, err)
+		return nil, nil, fmt.Errorf("greeting from %s: %w", cfg.Addr, err)
 	}
 	if err := c.Login(cfg.Username, cfg.Password).Wait(); err != nil {
+		stop()
 		c.Close()
 		var ie *imap.Error
 		if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {
-			return nil, fmt.Errorf("log in to %s as %s: %w: %v", cfg.Addr, cfg.Username, ErrAuth, err)
+			return nil, nil, fmt.Errorf("log in to %s as %s: %w: %v", cfg.Addr, cfg.Username, ErrAuth, err)
 		}
-		return nil, fmt.Errorf("log in to %s as %s: %w", cfg.Addr, cfg.Username, err)
+		return nil, nil, fmt.Errorf("log in to %s as %s: %w", cfg.Addr, cfg.Username, err)
 	}
-	return c, nil
+	return c, stop, nil
 }
 
 // ensureFolders creates the processed and review folders when missing.

@@ -208,6 +208,7 @@ func (w *Watcher) session(ctx context.Context) error {
 type conn struct {
 	w           *Watcher
 	c           *imapclient.Client
+	stop        func() bool // cancels the shutdown timer of c
 	uidValidity uint32
 	idle        bool
 	news        chan struct{} // a new message arrived (EXISTS)
@@ -225,30 +226,31 @@ func (w *Watcher) connect(ctx context.Context) (*conn, error) {
 			}
 		},
 	}
-	c, err := w.dial(ctx, handler)
+	c, stop, err := w.dial(ctx, handler)
 	if err != nil {
 		return nil, err
 	}
-	s.c = c
+	s.c, s.stop = c, stop
 	if err := ensureFolders(c, w.cfg.Processed, w.cfg.Review); err != nil {
-		c.Close()
+		s.close()
 		return nil, err
 	}
 	sel, err := c.Select(w.cfg.Mailbox, nil).Wait()
 	if err != nil {
-		c.Close()
+		s.close()
 		return nil, fmt.Errorf("select %s: %w", w.cfg.Mailbox, err)
 	}
 	s.uidValidity = sel.UIDValidity
 	s.idle = !w.cfg.DisableIdle && (c.Caps().Has(imap.CapIdle) || c.Caps().Has(imap.CapIMAP4rev2))
 	if err := w.db.PruneAttempts(w.cfg.Mailbox, s.uidValidity); err != nil {
-		c.Close()
+		s.close()
 		return nil, err
 	}
 	return s, nil
 }
 
 func (s *conn) close() {
+	s.stop()
 	// Logout politely, but do not wait long for a server that is going away.
 	done := make(chan struct{})
 	go func() {

@@ -319,9 +319,10 @@ func TestRunIdleAndPoll(t *testing.T) {
 			got := make(chan uint64, 10)
 			cfg.OnMessage = func(e Event) { got <- e.ID }
 			w := New(cfg, db, nil)
-			// go-imap's in-memory server does not send an EXISTS queued just
-			// before IDLE starts (real servers do), so append only once IDLE is
-			// running: this tests that the notice wakes the watcher.
+			// go-imap's in-memory server loses an EXISTS queued between its
+			// "+ idling" and the start of its IDLE loop (real servers do not),
+			// so append only once IDLE is running, and a moment later: this
+			// tests that the notice wakes the watcher.
 			idling := make(chan struct{}, 10)
 			w.idling = func() { idling <- struct{}{} }
 			ctx, cancel := context.WithCancel(t.Context())
@@ -334,6 +335,7 @@ func TestRunIdleAndPoll(t *testing.T) {
 					case <-time.After(10 * time.Second):
 						t.Fatal("IDLE did not start within 10s")
 					}
+					time.Sleep(100 * time.Millisecond)
 				}
 				if err := srv.Append("INBOX", msg(i, "")); err != nil {
 					t.Fatal(err)
