@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -65,23 +66,45 @@ type Envelope struct {
 	Fingerprint string
 }
 
-var parser = enmime.NewParser(enmime.MaxStoredPartErrors(20))
+var parser = enmime.NewParser(
+	enmime.MaxStoredPartErrors(20),
+	enmime.StripMediaTypeInvalidCharacters(true),
+)
 
 // ReadEnvelope reads the envelope of raw. It always returns an Envelope with
 // whatever could be read. The error is non-nil when the message could not be
 // understood well enough to process it (over a limit, unreadable structure):
 // such a message is archived and goes to review.
-func ReadEnvelope(raw []byte, lim Limits) (env *Envelope, err error) {
+func ReadEnvelope(raw []byte, lim Limits) (*Envelope, error) {
+	m, err := read(raw, lim)
+	return m.env, err
+}
+
+// message is a parsed message: its envelope and what the extractors read.
+type message struct {
+	env *Envelope
+	// header is the top-level header, with RFC 2047 words as written.
+	header textproto.MIMEHeader
+	// text is the plain-text body (from HTML when there is no text part).
+	text string
+	html string
+	// parts are the leaf MIME parts, depth first.
+	parts []*enmime.Part
+}
+
+// read parses raw into a message. It always returns a message with an
+// envelope; the error says why the rest may be missing.
+func read(raw []byte, lim Limits) (m *message, err error) {
 	if lim.MaxSize == 0 {
 		lim.MaxSize = defaultMaxSize
 	}
 	if lim.MaxParts == 0 {
 		lim.MaxParts = defaultMaxParts
 	}
-	env = &Envelope{Fingerprint: fingerprint(raw)}
+	m = &message{env: &Envelope{Fingerprint: fingerprint(raw)}}
 	if len(raw) > lim.MaxSize {
-		env.fillFromHeaders(raw)
-		return env, fmt.Errorf("%w: message of %d bytes is larger than the %d bytes read", ErrLimit, len(raw), lim.MaxSize)
+		m.env.fillFromHeaders(raw)
+		return m, fmt.Errorf("%w: message of %d bytes is larger than the %d bytes read", ErrLimit, len(raw), lim.MaxSize)
 	}
 	defer func() {
 		// enmime is third-party code fed hostile input; a panic there must not
@@ -92,14 +115,31 @@ func ReadEnvelope(raw []byte, lim Limits) (env *Envelope, err error) {
 	}()
 	e, perr := parser.ReadEnvelope(bytes.NewReader(Normalize(raw)))
 	if perr != nil {
-		env.fillFromHeaders(raw)
-		return env, fmt.Errorf("read message: %w", perr)
+		m.env.fillFromHeaders(raw)
+		return m, fmt.Errorf("read message: %w", perr)
 	}
-	env.fill(e)
-	if n := countParts(e.Root, lim.MaxParts+1); n > lim.MaxParts {
-		return env, fmt.Errorf("%w: more than %d MIME parts", ErrLimit, lim.MaxParts)
+	m.env.fill(e)
+	if e.Root != nil {
+		m.header = e.Root.Header
 	}
-	return env, nil
+	m.text, m.html = e.Text, e.HTML
+	n := 0
+	stack := []*enmime.Part{e.Root}
+	for len(stack) > 0 {
+		p := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if p == nil {
+			continue
+		}
+		if n++; n > lim.MaxParts {
+			return m, fmt.Errorf("%w: more than %d MIME parts", ErrLimit, lim.MaxParts)
+		}
+		if p.FirstChild == nil {
+			m.parts = append(m.parts, p)
+		}
+		stack = append(stack, p.NextSibling, p.FirstChild)
+	}
+	return m, nil
 }
 
 func (env *Envelope) fill(e *enmime.Envelope) {
@@ -173,22 +213,6 @@ func addresses(e *enmime.Envelope, key string) []string {
 		out = append(out, strings.ToLower(a.Address))
 	}
 	return out
-}
-
-func countParts(p *enmime.Part, stop int) int {
-	n := 0
-	// Iterative walk: nesting can be hundreds deep.
-	stack := []*enmime.Part{p}
-	for len(stack) > 0 && n < stop {
-		p := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		if p == nil {
-			continue
-		}
-		n++
-		stack = append(stack, p.NextSibling, p.FirstChild)
-	}
-	return n
 }
 
 // firstMsgID returns the first <...> token of s, or s trimmed when it has no
