@@ -22,9 +22,10 @@ var (
 	// bucketRaw: message ID -> the raw RFC 5322 bytes, as the server gave them.
 	bucketRaw = []byte("raw")
 
-	// bucketByMessageID: Message-ID ("<local@domain>" as written), a zero byte,
-	// and the content fingerprint -> message ID. The same Message-ID with other
-	// content is another message (a mailer that reuses IDs).
+	// bucketByMessageID: SHA-256 of the Message-ID ("<local@domain>" as
+	// written; 32 bytes) followed by the content fingerprint -> message ID. The
+	// same Message-ID with other content is another message (a mailer that
+	// reuses IDs).
 	bucketByMessageID = []byte("by_message_id")
 
 	// bucketBySHA: SHA-256 of the raw bytes (32 bytes) -> message ID.

@@ -263,14 +263,13 @@ func findExisting(msgs, byID, bySHA *bolt.Bucket, sum []byte, m *Message) (*Mess
 	return nil, nil
 }
 
-// messageIDKey is m's key in bucketByMessageID: the Message-ID and the content
-// fingerprint, so that a Message-ID reused for other content names another
-// message.
+// messageIDKey is m's key in bucketByMessageID: the SHA-256 of the
+// Message-ID (which a sender can make longer than a bbolt key may be) and the
+// content fingerprint, so that a Message-ID reused for other content names
+// another message.
 func messageIDKey(m *Message) []byte {
-	k := make([]byte, 0, len(m.MessageID)+1+len(m.Fingerprint))
-	k = append(k, m.MessageID...)
-	k = append(k, 0)
-	return append(k, m.Fingerprint...)
+	sum := sha256.Sum256([]byte(m.MessageID))
+	return append(sum[:], m.Fingerprint...)
 }
 
 // MarkMoved records that the messages ids now sit in folder, in state.
@@ -438,15 +437,34 @@ func (db *DB) PruneAttempts(mailbox string, uidValidity uint32) error {
 // read transaction while writers go on. It returns the bytes written.
 func (db *DB) Backup(w io.Writer) (int64, error) {
 	var n int64
+	ew := &errWriter{w: w}
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		var err error
-		n, err = tx.WriteTo(w)
+		n, err = tx.WriteTo(ew)
 		return err
 	})
+	if ew.err != nil {
+		// bbolt does not always wrap the writer's error; keep it findable.
+		err = ew.err
+	}
 	if err != nil {
 		return n, fmt.Errorf("back up %s: %w", db.path, err)
 	}
 	return n, nil
+}
+
+// errWriter remembers the first error of w.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	n, err := e.w.Write(p)
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	return n, err
 }
 
 // Check verifies the file's internal consistency (pages, freelist, buckets).
