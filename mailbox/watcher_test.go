@@ -3,6 +3,7 @@ package mailbox
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -431,4 +432,43 @@ func TestCorpusThroughIMAP(t *testing.T) {
 		t.Errorf("processed + review != appended (%d)", appended)
 	}
 	t.Logf("%d files, %d appended, %d distinct, %d stored, %d duplicates, %d to review", len(files), appended, distinct, n, st.Duplicates, st.Review)
+}
+
+func TestTLS(t *testing.T) {
+	srv := startServer(t, memserver.Options{TLS: true})
+	if err := srv.Append("INBOX", msg(1, "")); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		tls     string
+		addr    string
+		roots   bool // trust the server's certificate
+		wantErr string
+	}{
+		{"implicit", TLSImplicit, srv.IMAPAddr, true, ""},
+		{"starttls", TLSStartTLS, srv.StartTLSAddr, true, ""},
+		{"implicit, unknown certificate", TLSImplicit, srv.IMAPAddr, false, "certificate"},
+		{"starttls, unknown certificate", TLSStartTLS, srv.StartTLSAddr, false, "certificate"},
+		{"implicit against a plain server", TLSImplicit, srv.StartTLSAddr, true, "tls handshake"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(srv)
+			cfg.Addr, cfg.TLS = tt.addr, tt.tls
+			cfg.TLSConfig = &tls.Config{}
+			if tt.roots {
+				cfg.TLSConfig.RootCAs = srv.RootCAs
+			}
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			_, err := New(cfg, openDB(t), nil).Drain(ctx)
+			if tt.wantErr == "" && err != nil {
+				t.Errorf("Drain = %v, want success", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("Drain = %v, want an error about %q", err, tt.wantErr)
+			}
+		})
+	}
 }

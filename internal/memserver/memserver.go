@@ -6,10 +6,17 @@ package memserver
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"net"
 	"sync"
 	"time"
@@ -31,6 +38,11 @@ type Options struct {
 	IMAP4rev1Only bool
 	// User and Password default to "alliance" and "demo".
 	User, Password string
+	// TLS serves IMAP with implicit TLS (the listener speaks TLS from the
+	// first byte) and offers STARTTLS on a second, plain listener; both use a
+	// certificate for 127.0.0.1 and localhost made at start, signed by
+	// Server.RootCAs.
+	TLS bool
 }
 
 // Delivery is one message received over SMTP.
@@ -46,10 +58,13 @@ type Server struct {
 	SMTPAddr string
 	User     string
 	Password string
+	// With Options.TLS: IMAPAddr speaks implicit TLS, StartTLSAddr plain
+	// IMAP with STARTTLS, and RootCAs verifies the certificate.
+	StartTLSAddr string
+	RootCAs      *x509.CertPool
 
 	imap    *imapserver.Server
 	smtp    *smtp.Server
-	imapLn  net.Listener
 	wg      sync.WaitGroup
 	mu      sync.Mutex // guards the fields below
 	deliver []Delivery
@@ -74,25 +89,42 @@ func Start(opts Options) (*Server, error) {
 		caps = imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}
 	}
 	s := &Server{User: opts.User, Password: opts.Password}
+	var tlsConfig *tls.Config
+	if opts.TLS {
+		cert, pool, err := selfSigned()
+		if err != nil {
+			return nil, err
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		s.RootCAs = pool
+	}
 	s.imap = imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
 			return mem.NewSession(), nil, nil
 		},
 		Caps:         caps,
 		InsecureAuth: true,
+		TLSConfig:    tlsConfig,
 		Logger:       log.New(io.Discard, "", 0),
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("listen imap: %w", err)
 	}
-	s.imapLn = ln
 	s.IMAPAddr = ln.Addr().String()
-	s.wg.Add(1)
-	go func() {
-		defer s.wg.Done()
-		_ = s.imap.Serve(ln)
-	}()
+	if opts.TLS {
+		// The plain listener offers STARTTLS; the main one speaks TLS.
+		s.StartTLSAddr = s.IMAPAddr
+		s.serveIMAP(ln)
+		tln, err := tls.Listen("tcp", "127.0.0.1:0", tlsConfig)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("listen imaps: %w", err)
+		}
+		s.IMAPAddr = tln.Addr().String()
+		ln = tln
+	}
+	s.serveIMAP(ln)
 
 	sln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -117,6 +149,46 @@ func Start(opts Options) (*Server, error) {
 	return s, nil
 }
 
+func (s *Server) serveIMAP(ln net.Listener) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = s.imap.Serve(ln)
+	}()
+}
+
+// selfSigned makes a certificate for 127.0.0.1 and localhost and a pool that
+// trusts it.
+func selfSigned() (tls.Certificate, *x509.CertPool, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "alliancebot test server"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		return tls.Certificate{}, nil, err
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool, nil
+}
+
 // Close stops both servers and waits for them.
 func (s *Server) Close() error {
 	var errs []error
@@ -139,6 +211,17 @@ func (s *Server) Deliveries() []Delivery {
 
 // Dial returns a logged-in IMAP client.
 func (s *Server) Dial() (*imapclient.Client, error) {
+	if s.RootCAs != nil {
+		c, err := imapclient.DialTLS(s.IMAPAddr, &imapclient.Options{TLSConfig: &tls.Config{RootCAs: s.RootCAs}})
+		if err != nil {
+			return nil, err
+		}
+		if err := c.Login(s.User, s.Password).Wait(); err != nil {
+			c.Close()
+			return nil, err
+		}
+		return c, nil
+	}
 	return imaptest.Dial(s.IMAPAddr, s.User, s.Password)
 }
 
