@@ -319,6 +319,13 @@ func (s *conn) drain(ctx context.Context) (Stats, error) {
 		}
 		uids := data.AllUIDs()
 		if len(uids) == 0 {
+			// The inbox is empty: moves that a crash left unconfirmed did
+			// happen.
+			if n, err := s.w.db.Settle(s.w.cfg.Mailbox, s.w.cfg.Review); err != nil {
+				return total, err
+			} else if n > 0 {
+				s.w.log.Info("confirmed moves interrupted by a crash", slog.Int(logKeyCount, n))
+			}
 			return total, nil
 		}
 		slices.Sort(uids)

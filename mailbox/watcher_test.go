@@ -472,3 +472,31 @@ func TestTLS(t *testing.T) {
 		})
 	}
 }
+
+func TestDrainSettlesMovesACrashInterrupted(t *testing.T) {
+	// A crash after the MOVE and before its record was updated leaves records
+	// in state "stored" for messages no longer in the inbox: a pass that finds
+	// the inbox empty confirms them.
+	srv := startServer(t, memserver.Options{})
+	db := openDB(t)
+	res, err := db.Put([]store.Incoming{
+		{Raw: msg(1, ""), Msg: store.Message{Folder: "Processed", Source: store.Location{Mailbox: "INBOX", UID: 1}}},
+		{Raw: msg(2, ""), Msg: store.Message{Folder: "Review", Source: store.Location{Mailbox: "INBOX", UID: 2}}},
+		{Raw: msg(3, ""), Msg: store.Message{Folder: "Processed", Source: store.Location{Mailbox: "Other", UID: 1}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := New(testConfig(srv), db, nil).Drain(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []store.State{store.StateProcessed, store.StateReview, store.StateStored} {
+		m, err := db.Get(res[i].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.State != want {
+			t.Errorf("message %d state = %q, want %q", m.ID, m.State, want)
+		}
+	}
+}

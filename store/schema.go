@@ -31,6 +31,10 @@ var (
 	// bucketBySHA: SHA-256 of the raw bytes (32 bytes) -> message ID.
 	bucketBySHA = []byte("by_sha256")
 
+	// bucketPending: message ID -> empty. The messages committed but whose move
+	// out of the inbox is not confirmed yet (StateStored).
+	bucketPending = []byte("pending")
+
 	// bucketAttempts: attemptKey(mailbox, UIDVALIDITY, UID) -> 8-byte big-endian
 	// count of processing attempts that started and did not finish. A message with
 	// an unfinished attempt is retried alone; past the limit it goes to review.
@@ -40,7 +44,7 @@ var (
 var keySchema = []byte("schema")
 
 var allBuckets = [][]byte{
-	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketAttempts,
+	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketPending, bucketAttempts,
 }
 
 // migrate creates missing buckets and brings the schema up to SchemaVersion.

@@ -188,6 +188,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 		byID := tx.Bucket(bucketByMessageID)
 		bySHA := tx.Bucket(bucketBySHA)
 		attempts := tx.Bucket(bucketAttempts)
+		pending := tx.Bucket(bucketPending)
 		for i := range batch {
 			in := &batch[i]
 			src := in.Msg.Source
@@ -214,6 +215,11 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 			m.Received = now
 			if m.State == "" {
 				m.State = StateStored
+			}
+			if m.State == StateStored {
+				if err := pending.Put(u64(id), nil); err != nil {
+					return err
+				}
 			}
 			if in.NoRaw {
 				if err := putJSON(msgs, u64(id), &m); err != nil {
@@ -280,9 +286,13 @@ func (db *DB) MarkMoved(ids []uint64, folder string, state State) error {
 	now := db.now().UTC()
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages)
+		pending := tx.Bucket(bucketPending)
 		for _, id := range ids {
 			m, err := getJSON(msgs, u64(id))
 			if err != nil {
+				return err
+			}
+			if err := pending.Delete(u64(id)); err != nil {
 				return err
 			}
 			if m.State == state && m.Folder == folder {
@@ -299,6 +309,63 @@ func (db *DB) MarkMoved(ids []uint64, folder string, state State) error {
 		return fmt.Errorf("mark %d messages moved to %s: %w", len(ids), folder, err)
 	}
 	return nil
+}
+
+// Settle confirms the moves that a crash left unconfirmed. Call it when the
+// inbox of mailbox holds no message any more: every record of that mailbox
+// still in StateStored was then moved (a message is only moved after its
+// record commits, and one still in the inbox would have been found), so it
+// takes the state of its Folder: StateReview for reviewFolder, else
+// StateProcessed. It returns how many records it settled.
+func (db *DB) Settle(mailbox, reviewFolder string) (int, error) {
+	var any bool
+	db.bolt.View(func(tx *bolt.Tx) error {
+		k, _ := tx.Bucket(bucketPending).Cursor().First()
+		any = k != nil
+		return nil
+	})
+	if !any {
+		return 0, nil
+	}
+	n := 0
+	now := db.now().UTC()
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bucketMessages)
+		pending := tx.Bucket(bucketPending)
+		var keys [][]byte
+		pending.ForEach(func(k, _ []byte) error {
+			keys = append(keys, bytes.Clone(k))
+			return nil
+		})
+		for _, k := range keys {
+			m, err := getJSON(msgs, k)
+			if err != nil {
+				return err
+			}
+			if m.Source.Mailbox != mailbox {
+				continue
+			}
+			if m.State == StateStored {
+				m.State = StateProcessed
+				if m.Folder == reviewFolder {
+					m.State = StateReview
+				}
+				m.Moved = now
+				if err := putJSON(msgs, k, m); err != nil {
+					return err
+				}
+				n++
+			}
+			if err := pending.Delete(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("settle moves from %s: %w", mailbox, err)
+	}
+	return n, nil
 }
 
 // Get returns the record of message id, or ErrNotFound.

@@ -1323,3 +1323,42 @@ func TestPutLongMessageID(t *testing.T) {
 		t.Errorf("Put(long Message-ID again) = %+v, %v, want %+v, nil", res, err, want)
 	}
 }
+
+func TestSettle(t *testing.T) {
+	db := openDB(t, nil)
+	res, err := db.Put([]store.Incoming{
+		{Raw: []byte("a"), Msg: store.Message{Folder: "Processed", Source: store.Location{Mailbox: "INBOX"}}},
+		{Raw: []byte("b"), Msg: store.Message{Folder: "Review", Source: store.Location{Mailbox: "INBOX"}}},
+		{Raw: []byte("c"), Msg: store.Message{Folder: "Processed", Source: store.Location{Mailbox: "INBOX"}}},
+		{Raw: []byte("d"), Msg: store.Message{Folder: "Processed", Source: store.Location{Mailbox: "Other"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The third one's move was confirmed: Settle leaves it alone.
+	if err := db.MarkMoved([]uint64{res[2].ID}, "Processed", store.StateProcessed); err != nil {
+		t.Fatal(err)
+	}
+	n, err := db.Settle("INBOX", "Review")
+	if err != nil || n != 2 {
+		t.Fatalf("Settle = %d, %v; want 2, nil", n, err)
+	}
+	for i, want := range []store.State{store.StateProcessed, store.StateReview, store.StateProcessed, store.StateStored} {
+		m, err := db.Get(res[i].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.State != want {
+			t.Errorf("message %d state = %q, want %q", m.ID, m.State, want)
+		}
+		if i < 2 && m.Moved.IsZero() {
+			t.Errorf("message %d settled without a move time", m.ID)
+		}
+	}
+	if n, err := db.Settle("INBOX", "Review"); err != nil || n != 0 {
+		t.Errorf("second Settle = %d, %v; want 0, nil", n, err)
+	}
+	if n, err := db.Settle("Other", "Review"); err != nil || n != 1 {
+		t.Errorf("Settle(Other) = %d, %v; want 1, nil", n, err)
+	}
+}

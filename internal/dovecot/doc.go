@@ -21,7 +21,9 @@
 //     and Kill signal as a whole and wait for; on Linux the master also gets
 //     SIGKILL when the thread that started it dies (Pdeathsig), so a killed
 //     test binary does not leave a server behind.
-//   - Stop reaps every process it started and removes Server.Dir.
+//   - Stop reaps every process it started and removes Server.Dir. A test
+//     binary that is killed leaves its $TMPDIR/alliancebot-dovecot-* behind,
+//     though no process.
 //
 // Logins and passwords are fixed: user u has password Password(u), which is
 // "secret-" + u. The login is the whole user name; LMTP accepts
