@@ -6,10 +6,10 @@ import (
 )
 
 // Required reports whether integration tests must run rather than skip when
-// Dovecot is missing: on CI (CI=true) or with ALLIANCEBOT_REQUIRE_INTEGRATION=1,
+// Dovecot is missing: on CI (CI=true) or with REQUIRE_INTEGRATION=1,
 // which scripts/test sets on CI.
 func Required() bool {
-	return os.Getenv("CI") == "true" || os.Getenv("ALLIANCEBOT_REQUIRE_INTEGRATION") == "1"
+	return os.Getenv("CI") == "true" || os.Getenv("REQUIRE_INTEGRATION") == "1"
 }
 
 // StartT starts a server for t and stops it, with a check that nothing is
@@ -21,7 +21,7 @@ func StartT(t testing.TB, opts Options) *Server {
 		const msg = "dovecot is not installed: run scripts/test, which installs " +
 			"dovecot-core dovecot-imapd dovecot-lmtpd, or install them yourself"
 		if Required() {
-			t.Fatalf("%s (integration tests are required: CI=true or ALLIANCEBOT_REQUIRE_INTEGRATION=1)", msg)
+			t.Fatalf("%s (integration tests are required: CI=true or REQUIRE_INTEGRATION=1)", msg)
 		}
 		t.Skip(msg)
 	}
