@@ -35,6 +35,11 @@ var (
 	// out of the inbox is not confirmed yet (StateStored).
 	bucketPending = []byte("pending")
 
+	// bucketAuthorities: authority key (see intake.AuthorityKey) -> JSON
+	// Authority: the answers received from one authority, oldest first. The
+	// last one is current; the earlier ones are its history.
+	bucketAuthorities = []byte("authorities")
+
 	// bucketAttempts: attemptKey(mailbox, UIDVALIDITY, UID) -> 8-byte big-endian
 	// count of processing attempts that started and did not finish. A message with
 	// an unfinished attempt is retried alone; past the limit it goes to review.
@@ -44,7 +49,7 @@ var (
 var keySchema = []byte("schema")
 
 var allBuckets = [][]byte{
-	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketPending, bucketAttempts,
+	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketPending, bucketAuthorities, bucketAttempts,
 }
 
 // migrate creates missing buckets and brings the schema up to SchemaVersion.

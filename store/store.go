@@ -83,6 +83,34 @@ type Message struct {
 	// Errors are what stopped the message from being processed; a message with
 	// errors is in review.
 	Errors []string `json:"errors"`
+
+	// Class is what the message is (intake.Class), Language its main
+	// language, and Result everything understood of it (intake.Result as
+	// JSON, the parse-json contract).
+	Class    string          `json:"class,omitempty"`
+	Language string          `json:"language,omitempty"`
+	Result   json.RawMessage `json:"result,omitempty"`
+	// Authorities are the keys of the authorities whose answers the message
+	// holds (several for a spreadsheet).
+	Authorities []string `json:"authorities,omitempty"`
+}
+
+// AnswerRef names an authority whose answers a message holds.
+type AnswerRef struct {
+	Key     string // intake.AuthorityKey
+	Name    string // as written in the latest answer
+	Country string
+}
+
+// Authority is what is known of one authority that answered: its answers,
+// oldest first. The last is current; a later answer supersedes the earlier
+// ones, which are kept as history.
+type Authority struct {
+	Key     string    `json:"key"`
+	Name    string    `json:"name"`
+	Country string    `json:"country"`
+	Answers []uint64  `json:"answers"`
+	Updated time.Time `json:"updated"`
 }
 
 // Incoming is a message to store: its raw bytes and what was read of them.
@@ -93,6 +121,9 @@ type Incoming struct {
 	// NoRaw records Msg without raw bytes: the server would not give them. The
 	// record is not indexed for recognition.
 	NoRaw bool
+	// Answers are the authorities whose answers the message holds; each gets
+	// the message as its current answer.
+	Answers []AnswerRef
 }
 
 // PutResult says what Put did with one Incoming.
@@ -189,6 +220,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 		bySHA := tx.Bucket(bucketBySHA)
 		attempts := tx.Bucket(bucketAttempts)
 		pending := tx.Bucket(bucketPending)
+		auths := tx.Bucket(bucketAuthorities)
 		for i := range batch {
 			in := &batch[i]
 			src := in.Msg.Source
@@ -213,6 +245,13 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 			m := in.Msg
 			m.ID = id
 			m.Received = now
+			m.Authorities = nil
+			for _, a := range in.Answers {
+				if err := addAnswer(auths, a, id, now); err != nil {
+					return err
+				}
+				m.Authorities = append(m.Authorities, a.Key)
+			}
 			if m.State == "" {
 				m.State = StateStored
 			}
@@ -252,6 +291,59 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 		return nil, fmt.Errorf("store batch of %d: %w", len(batch), err)
 	}
 	return results, nil
+}
+
+// addAnswer makes message id the current answer of authority a.
+func addAnswer(b *bolt.Bucket, a AnswerRef, id uint64, now time.Time) error {
+	var auth Authority
+	if v := b.Get([]byte(a.Key)); v != nil {
+		if err := json.Unmarshal(v, &auth); err != nil {
+			return fmt.Errorf("decode authority %q: %w", a.Key, err)
+		}
+	}
+	auth.Key = a.Key
+	if a.Name != "" {
+		auth.Name = a.Name
+	}
+	if a.Country != "" {
+		auth.Country = a.Country
+	}
+	auth.Answers = append(auth.Answers, id)
+	auth.Updated = now
+	v, err := json.Marshal(&auth)
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(a.Key), v)
+}
+
+// Authorities calls fn for every authority that answered, ordered by key.
+func (db *DB) Authorities(fn func(*Authority) error) error {
+	return db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketAuthorities).ForEach(func(k, v []byte) error {
+			var a Authority
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("decode authority %q: %w", k, err)
+			}
+			return fn(&a)
+		})
+	})
+}
+
+// GetAuthority returns the authority with key, or ErrNotFound.
+func (db *DB) GetAuthority(key string) (*Authority, error) {
+	var a Authority
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketAuthorities).Get([]byte(key))
+		if v == nil {
+			return ErrNotFound
+		}
+		return json.Unmarshal(v, &a)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get authority %q: %w", key, err)
+	}
+	return &a, nil
 }
 
 // findExisting returns the stored message that m (with raw hash sum) is a copy

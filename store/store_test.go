@@ -1362,3 +1362,46 @@ func TestSettle(t *testing.T) {
 		t.Errorf("Settle(Other) = %d, %v; want 1, nil", n, err)
 	}
 }
+
+func TestAnswersHistory(t *testing.T) {
+	db := openDB(t, nil)
+	brno := store.AnswerRef{Key: "cz:brno", Name: "City of Brno", Country: "CZ"}
+	res, err := db.Put([]store.Incoming{
+		{Raw: []byte("first answer"), Answers: []store.AnswerRef{brno}},
+		{Raw: []byte("three communes"), Answers: []store.AnswerRef{{Key: "be:a", Country: "BE"}, {Key: "be:b"}, {Key: "be:c"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The correction, and a copy of it that must not count twice.
+	correction := []byte("corrected answer")
+	brno.Name = "Statutární město Brno"
+	res2, err := db.Put([]store.Incoming{{Raw: correction, Answers: []store.AnswerRef{brno}}, {Raw: correction, Answers: []store.AnswerRef{brno}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.GetAuthority("cz:brno")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []uint64{res[0].ID, res2[0].ID}; !slices.Equal(a.Answers, want) || a.Name != brno.Name || a.Country != "CZ" {
+		t.Errorf("GetAuthority(cz:brno) = %+v, want answers %v, the latest name and CZ", a, want)
+	}
+	var keys []string
+	if err := db.Authorities(func(a *store.Authority) error { keys = append(keys, a.Key); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"be:a", "be:b", "be:c", "cz:brno"}; !slices.Equal(keys, want) {
+		t.Errorf("Authorities = %v, want %v", keys, want)
+	}
+	m, err := db.Get(res[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"be:a", "be:b", "be:c"}; !slices.Equal(m.Authorities, want) {
+		t.Errorf("message authorities = %v, want %v", m.Authorities, want)
+	}
+	if _, err := db.GetAuthority("xx:none"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("GetAuthority(missing) = %v, want ErrNotFound", err)
+	}
+}
