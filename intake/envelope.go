@@ -26,6 +26,17 @@ type Limits struct {
 	MaxSize int
 	// MaxParts is the most MIME parts read (default 1000).
 	MaxParts int
+	// MaxAttachment is the largest attachment, in bytes, that is read for
+	// answers (default 20 MiB). A larger one is named in Result.Errors.
+	MaxAttachment int
+	// MaxExpanded is the most uncompressed bytes read out of one zip container
+	// (.docx, .odt, .xlsx; default 50 MiB). A container that expands further,
+	// or an entry over 1 MiB compressed more than 100:1, is taken for a zip
+	// bomb: it is named in Result.Errors and not read.
+	MaxExpanded int
+	// MaxDocuments is the most attachments read for answers in one message
+	// (default 20); the others are named in Result.Errors.
+	MaxDocuments int
 }
 
 const (

@@ -23,27 +23,41 @@ type Options struct {
 // Parse reads raw and says what it is and what it holds. It never fails and
 // never panics: what could not be understood is in Result.Errors, and such a
 // message is class "other" unless something else is certain.
-func Parse(raw []byte, opt Options) (res *Result) {
+func Parse(raw []byte, opt Options) *Result {
+	_, res := Read(raw, opt)
+	return res
+}
+
+// Read is Parse that also returns the envelope, for the archive.
+func Read(raw []byte, opt Options) (env *Envelope, res *Result) {
 	res = &Result{Class: ClassOther, Errors: []string{}}
 	m, err := read(raw, opt.Limits)
-	env := m.env
+	env = m.env
 	res.MessageID, res.From, res.Subject = env.MessageID, env.From, env.Subject
 	if !env.Date.IsZero() {
 		res.Date = env.Date.Format(time.RFC3339)
 	}
+	res.Errors = append(res.Errors, env.Warnings...)
 	if err != nil {
 		res.Errors = append(res.Errors, err.Error())
+		res.review = true
 	}
 	defer func() {
 		if p := recover(); p != nil {
 			res.Class = ClassOther
 			res.Questionnaire, res.Questionnaires, res.JoinRequest, res.Bounce, res.Unsubscribe = nil, nil, nil, nil, nil
 			res.Errors = append(res.Errors, fmt.Sprintf("understand message: internal error: %v", p))
+			res.review = true
 		}
 	}()
 	classify(m, &opt, res)
-	return res
+	return env, res
 }
+
+// NeedsReview says whether staff must look at the message: it is of no known
+// class, or something in it could not be read (over a limit, a damaged or
+// scanned attachment).
+func (r *Result) NeedsReview() bool { return r.Class == ClassOther || r.review }
 
 // classify sets res.Class and the class's details. The order matters: a
 // bounce or an auto-reply quotes the questionnaire, and must never be taken
@@ -75,9 +89,11 @@ func classify(m *message, opt *Options, res *Result) {
 			res.Questionnaires = qs
 		}
 		res.Errors = append(res.Errors, errs...)
+		res.review = res.review || len(errs) > 0
 		return
-	} else {
+	} else if len(errs) > 0 {
 		res.Errors = append(res.Errors, errs...)
+		res.review = true
 	}
 	if j := findJoinRequest(m); j != nil {
 		res.Class, res.JoinRequest = ClassJoinRequest, j
@@ -144,6 +160,15 @@ func findQuestionnaires(m *message, lim Limits) ([]*Questionnaire, []string) {
 			}
 		}
 		consider(qs)
+	}
+	// Answers typed into a text file and attached.
+	for _, p := range m.parts {
+		if p.ContentType == "text/plain" && p.Disposition == "attachment" && len(p.Content) > 0 {
+			if q := extractText(string(p.Content)); q != nil {
+				q.Source = "body"
+				consider([]*Questionnaire{q})
+			}
+		}
 	}
 	if m.text != "" && !m.htmlOnly() {
 		if q := extractText(m.text); q != nil {

@@ -40,6 +40,9 @@ type Result struct {
 	// Errors are problems noticed while reading; never fatal. Always a list,
 	// never null, in JSON.
 	Errors []string `json:"errors"`
+
+	// review is set when something could not be read: see NeedsReview.
+	review bool
 }
 
 // Range is an estimate: Min == Max for one number.

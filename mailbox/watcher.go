@@ -17,6 +17,7 @@ package mailbox
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,7 +54,9 @@ type Config struct {
 	MaxAttempts  int           // tries before review, default 3
 	BatchSize    int           // messages fetched and stored together, default 200
 
-	Limits intake.Limits
+	// Intake tells the reader about the mailbox (staff, special addresses)
+	// and its limits.
+	Intake intake.Options
 
 	// OnMessage, when set, is called once for every message handled, in order.
 	OnMessage func(Event)
@@ -512,7 +515,7 @@ func (s *conn) fetch(uids []imap.UID) ([]fetched, error) {
 		go func(f *fetched) {
 			defer wg.Done()
 			defer func() { <-sem }()
-			f.in.Msg = s.parse(f.uid, f.in.Raw)
+			f.in.Msg, f.in.Answers = s.parse(f.uid, f.in.Raw)
 		}(&out[i])
 	}
 	wg.Wait()
@@ -525,9 +528,10 @@ func (s *conn) fetch(uids []imap.UID) ([]fetched, error) {
 	return out, nil
 }
 
-// parse reads the envelope of raw into a record. It never fails: problems
-// become the record's errors, and send the message to review.
-func (s *conn) parse(uid uint32, raw []byte) (m store.Message) {
+// parse reads raw into a record: its envelope and what it is. It never
+// fails: problems become the record's errors, and a message that staff must
+// look at (unreadable, of no known class) goes to review.
+func (s *conn) parse(uid uint32, raw []byte) (m store.Message, answers []store.AnswerRef) {
 	cfg := &s.w.cfg
 	m = store.Message{Source: s.location(uid), Folder: cfg.Processed, State: store.StateStored}
 	defer func() {
@@ -536,7 +540,7 @@ func (s *conn) parse(uid uint32, raw []byte) (m store.Message) {
 			m.Errors = append(m.Errors, fmt.Sprintf("read message: panic: %v", p))
 		}
 	}()
-	env, err := intake.ReadEnvelope(raw, cfg.Limits)
+	env, res := intake.Read(raw, cfg.Intake)
 	m.MessageID = env.MessageID
 	m.Fingerprint = env.Fingerprint
 	m.From, m.FromName = env.From, env.FromName
@@ -548,11 +552,37 @@ func (s *conn) parse(uid uint32, raw []byte) (m store.Message) {
 	for _, a := range env.Attachments {
 		m.Attachments = append(m.Attachments, store.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size})
 	}
-	if err != nil {
-		m.Folder = cfg.Review
-		m.Errors = append(m.Errors, err.Error())
+	m.Class, m.Language = string(res.Class), res.Language
+	if js, err := json.Marshal(res); err == nil {
+		m.Result = js
 	}
-	return m
+	qs := res.Questionnaires
+	if res.Questionnaire != nil {
+		qs = append(qs, res.Questionnaire)
+	}
+	for _, q := range qs {
+		ref := store.AnswerRef{Key: intake.AuthorityKey(q, env.From), BySender: q.AuthorityName == nil}
+		if q.AuthorityName != nil {
+			ref.Name = *q.AuthorityName
+		}
+		if q.Country != nil {
+			ref.Country = *q.Country
+		}
+		answers = append(answers, ref)
+	}
+	if res.NeedsReview() {
+		m.Folder = cfg.Review
+		// Warnings are kept apart; the errors say why staff must look.
+		for _, e := range res.Errors {
+			if !slices.Contains(env.Warnings, e) {
+				m.Errors = append(m.Errors, e)
+			}
+		}
+		if len(m.Errors) == 0 {
+			m.Errors = append(m.Errors, "not understood: staff must read it")
+		}
+	}
+	return m, answers
 }
 
 func (s *conn) location(uid uint32) store.Location {

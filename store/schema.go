@@ -40,6 +40,10 @@ var (
 	// last one is current; the earlier ones are its history.
 	bucketAuthorities = []byte("authorities")
 
+	// bucketSenders: sender address (lower case) -> the key of the authority
+	// of that sender's latest answer that named its authority.
+	bucketSenders = []byte("senders")
+
 	// bucketAttempts: attemptKey(mailbox, UIDVALIDITY, UID) -> 8-byte big-endian
 	// count of processing attempts that started and did not finish. A message with
 	// an unfinished attempt is retried alone; past the limit it goes to review.
@@ -49,7 +53,7 @@ var (
 var keySchema = []byte("schema")
 
 var allBuckets = [][]byte{
-	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketPending, bucketAuthorities, bucketAttempts,
+	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketPending, bucketAuthorities, bucketSenders, bucketAttempts,
 }
 
 // migrate creates missing buckets and brings the schema up to SchemaVersion.

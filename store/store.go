@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -100,6 +101,11 @@ type AnswerRef struct {
 	Key     string // intake.AuthorityKey
 	Name    string // as written in the latest answer
 	Country string
+	// BySender marks a Key made from the sender's address because the answer
+	// does not name its authority (a correction of two answers, say). When an
+	// earlier answer from the same sender named its authority, the answer
+	// goes to that authority instead.
+	BySender bool
 }
 
 // Authority is what is known of one authority that answered: its answers,
@@ -246,9 +252,19 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 			m.ID = id
 			m.Received = now
 			m.Authorities = nil
+			senders := tx.Bucket(bucketSenders)
+			from := []byte(strings.ToLower(m.From))
 			for _, a := range in.Answers {
+				if k := senders.Get(from); a.BySender && k != nil {
+					a = AnswerRef{Key: string(k)}
+				}
 				if err := addAnswer(auths, a, id, now); err != nil {
 					return err
+				}
+				if !a.BySender && len(from) > 0 {
+					if err := senders.Put(from, []byte(a.Key)); err != nil {
+						return err
+					}
 				}
 				m.Authorities = append(m.Authorities, a.Key)
 			}

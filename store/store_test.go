@@ -1405,3 +1405,25 @@ func TestAnswersHistory(t *testing.T) {
 		t.Errorf("GetAuthority(missing) = %v, want ErrNotFound", err)
 	}
 }
+
+func TestAnswerBySenderJoinsTheSendersAuthority(t *testing.T) {
+	db := openDB(t, nil)
+	res, err := db.Put([]store.Incoming{
+		{Raw: []byte("a"), Msg: store.Message{From: "Jana@brno.example.cz"}, Answers: []store.AnswerRef{{Key: "cz:brno", Name: "Brno", Country: "CZ"}}},
+		{Raw: []byte("b"), Msg: store.Message{From: "jana@brno.example.cz"}, Answers: []store.AnswerRef{{Key: "sender:jana@brno.example.cz", BySender: true}}},
+		{Raw: []byte("c"), Msg: store.Message{From: "other@example.org"}, Answers: []store.AnswerRef{{Key: "sender:other@example.org", BySender: true}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := db.GetAuthority("cz:brno")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []uint64{res[0].ID, res[1].ID}; !slices.Equal(a.Answers, want) || a.Name != "Brno" {
+		t.Errorf("cz:brno = %+v, want answers %v and its name kept", a, want)
+	}
+	if _, err := db.GetAuthority("sender:other@example.org"); err != nil {
+		t.Errorf("an unknown sender's answer has no authority of its own: %v", err)
+	}
+}

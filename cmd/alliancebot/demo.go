@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/coe-congress/alliancebot/intake"
 	"github.com/coe-congress/alliancebot/internal/control"
 	"github.com/coe-congress/alliancebot/internal/memserver"
 	"github.com/coe-congress/alliancebot/internal/samplemail"
@@ -77,7 +79,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		Addr: srv.IMAPAddr, Username: srv.User, Password: srv.Password, TLS: mailbox.TLSNone,
 		PollInterval: time.Second,
 	}
-	rep := &report{w: out, samples: samples}
+	rep := &report{w: out, db: db}
 	cfg.OnMessage = rep.add
 	w := mailbox.New(cfg, db, log)
 	start := time.Now()
@@ -95,7 +97,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		elapsed.Round(time.Millisecond), st.Stored, st.Duplicates, st.Review)
 	fmt.Fprintf(out, "Server folders now: INBOX %d, Processed %d, Review %d. Database: %d messages in %s.\n",
 		inbox, processed, review, n, *dbPath)
-	fmt.Fprintf(out, "Not yet in this version: classification, acknowledgements, digests (the SMTP server is idle).\n")
+	fmt.Fprintf(out, "Not yet in this version: acknowledgements and digests (the SMTP server is idle).\n")
 
 	if !*keep {
 		return nil
@@ -129,33 +131,74 @@ Ctrl-C stops.
 
 // report prints one line per message handled.
 type report struct {
-	w       io.Writer
-	samples []samplemail.Sample
-	events  []mailbox.Event
-	live    bool
+	w      io.Writer
+	db     *store.DB
+	events []mailbox.Event
+	live   bool
 }
 
 func (r *report) add(ev mailbox.Event) {
 	if r.live {
-		fmt.Fprintf(r.w, "%s  stored #%d  %s  %q  -> %s\n", time.Now().Format("15:04:05"), ev.ID, ev.From, ev.Subject, ev.Folder)
+		class, what := r.understood(ev)
+		fmt.Fprintf(r.w, "%s  #%d  %s  %q  %s %s  -> %s\n", time.Now().Format("15:04:05"), ev.ID, ev.From, ev.Subject, class, what, ev.Folder)
 		return
 	}
 	r.events = append(r.events, ev)
 }
 
+// understood returns the class of the message of ev and a few words on what
+// was understood of it.
+func (r *report) understood(ev mailbox.Event) (class, what string) {
+	m, err := r.db.Get(ev.ID)
+	if err != nil || len(m.Result) == 0 {
+		return "-", ""
+	}
+	var res intake.Result
+	if json.Unmarshal(m.Result, &res) != nil {
+		return m.Class, ""
+	}
+	class = string(res.Class)
+	switch {
+	case res.Bounce != nil:
+		kind := "temporary"
+		if res.Bounce.Permanent {
+			kind = "permanent"
+		}
+		what = fmt.Sprintf("%s failed (%s %s)", res.Bounce.Recipient, orDash(res.Bounce.Status), kind)
+	case res.Unsubscribe != nil:
+		what = res.Unsubscribe.Address + " leaves"
+	case res.JoinRequest != nil:
+		what = deref(res.JoinRequest.AuthorityName) + ", " + deref(res.JoinRequest.Country)
+	case res.Questionnaire != nil || len(res.Questionnaires) > 0:
+		qs := res.Questionnaires
+		if res.Questionnaire != nil {
+			qs = append(qs, res.Questionnaire)
+		}
+		var parts []string
+		for _, q := range qs {
+			p := fmt.Sprintf("%s, %s: %d/16 answered from %s", deref(q.AuthorityName), deref(q.Country), 16-len(q.Missing), q.Source)
+			parts = append(parts, p)
+		}
+		what = strings.Join(parts, "; ")
+	}
+	if res.Language != "" {
+		class += " (" + res.Language + ")"
+	}
+	return class, what
+}
+
 func (r *report) flush() {
 	tw := tabwriter.NewWriter(r.w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "UID\tSTORED AS\tFROM\tSUBJECT\tMOVED TO\tNOTES")
+	fmt.Fprintln(tw, "UID\tSTORED\tFROM\tCLASS\tUNDERSTOOD\tMOVED TO")
 	for _, ev := range r.events {
-		id := fmt.Sprintf("#%d", ev.ID)
-		notes := ""
+		class, what := r.understood(ev)
 		if ev.Duplicate {
-			notes = "already stored: same Message-ID and content"
+			what = "a copy of a message already stored"
 		}
-		if len(ev.Errors) > 0 {
-			notes = strings.Join(ev.Errors, "; ")
+		if len(ev.Errors) > 0 && what == "" {
+			what = strings.Join(ev.Errors, "; ")
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", ev.UID, id, clip(ev.From, 36), clip(ev.Subject, 48), ev.Folder, notes)
+		fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\t%s\n", ev.UID, ev.ID, clip(ev.From, 34), class, clip(what, 70), ev.Folder)
 	}
 	tw.Flush()
 	r.events = nil

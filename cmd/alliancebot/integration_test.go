@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coe-congress/alliancebot/internal/control"
 	"github.com/coe-congress/alliancebot/internal/corpus"
 	"github.com/coe-congress/alliancebot/internal/dovecot"
 	"github.com/coe-congress/alliancebot/internal/imaptest"
@@ -337,7 +338,12 @@ func TestSIGTERM(t *testing.T) {
 	before := appendAll(t, s, mixedMessages(t, 100))
 	dbPath := filepath.Join(t.TempDir(), "bot.db")
 	cmd := startChild(t, daemonEnv(s, dbPath), "serve")
-	time.Sleep(300 * time.Millisecond)
+	// Once the control socket answers, the daemon handles signals and is at
+	// work on the mailbox.
+	waitFor(t, 30*time.Second, func() bool {
+		c, err := control.Dial(control.SocketPath(dbPath))
+		return err == nil && c != nil
+	})
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

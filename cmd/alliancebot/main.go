@@ -46,6 +46,7 @@ func commands() []command {
 		{"demo", "run the whole loop on in-process IMAP and SMTP servers with sample mail", runDemo},
 		{"serve", "watch the mailbox and store every message (--once: drain it and exit)", runServe},
 		{"messages", "list or show stored messages", runMessages},
+		{"answers", "list the authorities that answered, or show one with its history", runAnswers},
 		{"parse", "print what is understood of message files (--json: the parse-json contract)", runParse},
 		{"backup", "write a consistent copy of the database, even while serve runs", runBackup},
 		{"config", "print every configuration key with its environment variable and default", runConfig},

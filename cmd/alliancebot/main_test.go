@@ -121,6 +121,30 @@ func TestServeOnceFromEnvironment(t *testing.T) {
 	if _, _, err := runCmd(t, t.Context(), environ, "messages", "show", "999"); err == nil {
 		t.Errorf("messages show 999 succeeded, want not found")
 	}
+
+	// Brno answered, then corrected two answers: one authority, two answers,
+	// and the current view merges them.
+	stdout, _, err = runCmd(t, t.Context(), environ, "answers", "list", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var brno *answerLine
+	for _, line := range strings.Split(strings.TrimSpace(stdout), "\n") {
+		var a answerLine
+		if err := json.Unmarshal([]byte(line), &a); err != nil {
+			t.Fatalf("answers list --json line %q: %v", line, err)
+		}
+		if strings.Contains(a.Key, "brno") {
+			brno = &a
+		}
+	}
+	if brno == nil || len(brno.Answers) != 2 || brno.Current == nil || brno.Current.AuthorityName == nil || brno.Current.Interested == nil {
+		t.Fatalf("answers list --json: Brno = %+v, want two answers merged", brno)
+	}
+	stdout, _, err = runCmd(t, t.Context(), environ, "answers", "show", "brno")
+	if err != nil || !strings.Contains(stdout, fmt.Sprintf("#%d ", brno.Answers[0])) || !strings.Contains(stdout, fmt.Sprintf("#%d ", brno.Answers[1])) {
+		t.Errorf("answers show brno = %q, %v; want both answers listed", stdout, err)
+	}
 }
 
 func TestConfigErrors(t *testing.T) {
@@ -221,7 +245,8 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, stderr)
 	}
-	for _, want := range []string{"already stored", "Review", "INBOX 0", "1 sent to review"} {
+	for _, want := range []string{"a copy of a message already stored", "INBOX 0", "sent to review",
+		"questionnaire (fr)", "join_request", "auto_reply", "bounce", "unsubscribe", "unable to locate boundary"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}

@@ -60,6 +60,8 @@ type listLine struct {
 	Received  time.Time `json:"received"`
 	Folder    string    `json:"folder"`
 	State     string    `json:"state"`
+	Class     string    `json:"class"`
+	Language  string    `json:"language"`
 	Errors    []string  `json:"errors"`
 	Warnings  int       `json:"warnings"`
 }
@@ -89,11 +91,12 @@ func runMessagesList(ctx context.Context, e *env, args []string) error {
 			}
 			return enc.Encode(listLine{ID: m.ID, MessageID: m.MessageID, SHA256: m.SHA256, From: m.From,
 				Subject: m.Subject, Date: m.Date, Received: m.Received, Folder: m.Folder, State: string(m.State),
+				Class: m.Class, Language: m.Language,
 				Errors: errs, Warnings: len(m.Warnings)})
 		})
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tRECEIVED\tSTATE\tFROM\tSUBJECT")
+	fmt.Fprintln(tw, "ID\tRECEIVED\tCLASS\tSTATE\tFROM\tSUBJECT")
 	n := 0
 	err = r.List(ctx, func(m *store.Message) error {
 		n++
@@ -101,8 +104,8 @@ func runMessagesList(ctx context.Context, e *env, args []string) error {
 		if len(m.Errors) > 0 {
 			state += " (!)"
 		}
-		_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", m.ID, m.Received.Local().Format("2006-01-02 15:04"),
-			state, clip(m.From, 40), clip(m.Subject, 60))
+		_, err := fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", m.ID, m.Received.Local().Format("2006-01-02 15:04"),
+			orDash(m.Class), state, clip(m.From, 40), clip(m.Subject, 60))
 		return err
 	})
 	if err != nil {
@@ -188,6 +191,8 @@ func printMessage(w io.Writer, m *store.Message) error {
 	row("Received", m.Received.Local().Format(time.RFC1123Z))
 	row("Size", fmt.Sprintf("%d bytes", m.Size))
 	row("SHA-256", m.SHA256)
+	row("Class", m.Class)
+	row("Language", m.Language)
 	row("State", string(m.State))
 	row("Folder", m.Folder)
 	row("Found in", fmt.Sprintf("%s, UIDVALIDITY %d, UID %d", m.Source.Mailbox, m.Source.UIDValidity, m.Source.UID))

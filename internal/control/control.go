@@ -29,6 +29,8 @@ type Reader interface {
 	Raw(ctx context.Context, id uint64) ([]byte, error)
 	// Backup writes a consistent copy of the database to w.
 	Backup(ctx context.Context, w io.Writer) (int64, error)
+	// Authorities calls fn for every authority that answered, by key.
+	Authorities(ctx context.Context, fn func(*store.Authority) error) error
 }
 
 var (
@@ -46,6 +48,9 @@ func (l Local) List(_ context.Context, fn func(*store.Message) error) error { re
 func (l Local) Get(_ context.Context, id uint64) (*store.Message, error)    { return l.DB.Get(id) }
 func (l Local) Raw(_ context.Context, id uint64) ([]byte, error)            { return l.DB.Raw(id) }
 func (l Local) Backup(_ context.Context, w io.Writer) (int64, error)        { return l.DB.Backup(w) }
+func (l Local) Authorities(_ context.Context, fn func(*store.Authority) error) error {
+	return l.DB.Authorities(fn)
+}
 
 // Serve answers control requests for db on a Unix socket at path until ctx is
 // done. A stale socket left by a killed daemon is replaced.
@@ -87,6 +92,16 @@ func ServeListener(ctx context.Context, ln net.Listener, db *store.DB) error {
 		err := local.List(r.Context(), func(m *store.Message) error { return enc.Encode(m) })
 		if err != nil {
 			// The status line is gone; a last line tells the client.
+			enc.Encode(map[string]string{"control_error": err.Error()})
+		}
+		bw.Flush()
+	})
+	mux.HandleFunc("GET /authorities", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/jsonl")
+		bw := bufio.NewWriter(w)
+		enc := json.NewEncoder(bw)
+		err := local.Authorities(r.Context(), func(a *store.Authority) error { return enc.Encode(a) })
+		if err != nil {
 			enc.Encode(map[string]string{"control_error": err.Error()})
 		}
 		bw.Flush()
@@ -202,7 +217,16 @@ func bytesTrim(b []byte) string {
 }
 
 func (c *Client) List(ctx context.Context, fn func(*store.Message) error) error {
-	resp, err := c.get(ctx, "/messages")
+	return listJSON(c, ctx, "/messages", fn)
+}
+
+func (c *Client) Authorities(ctx context.Context, fn func(*store.Authority) error) error {
+	return listJSON(c, ctx, "/authorities", fn)
+}
+
+// listJSON reads a JSON-lines listing from the daemon, one T a line.
+func listJSON[T any](c *Client, ctx context.Context, path string, fn func(*T) error) error {
+	resp, err := c.get(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -213,7 +237,7 @@ func (c *Client) List(ctx context.Context, fn func(*store.Message) error) error 
 		if err := dec.Decode(&raw); err == io.EOF {
 			return nil
 		} else if err != nil {
-			return fmt.Errorf("read list from the daemon: %w", err)
+			return fmt.Errorf("read %s from the daemon: %w", path, err)
 		}
 		var ce struct {
 			ControlError string `json:"control_error"`
@@ -221,11 +245,11 @@ func (c *Client) List(ctx context.Context, fn func(*store.Message) error) error 
 		if json.Unmarshal(raw, &ce) == nil && ce.ControlError != "" {
 			return errors.New(ce.ControlError)
 		}
-		var m store.Message
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return fmt.Errorf("read list from the daemon: %w", err)
+		var v T
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return fmt.Errorf("read %s from the daemon: %w", path, err)
 		}
-		if err := fn(&m); err != nil {
+		if err := fn(&v); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,273 @@
+package intake
+
+// This file guesses the language a message is written in. Replies quote the
+// English or French questionnaire and often answer with its labels, so the
+// guess is made on the reply's own text: not quoted, above the first reply
+// header, without disclaimers. A trigram model (whatlanggo) is good at
+// French and English but weak on the languages that share much of their
+// vocabulary (Spanish, Italian, Portuguese; Czech and Slovak; the Slavic
+// languages of the Balkans), so common words and letters proper to each
+// language decide first, and the model breaks ties.
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/abadojack/whatlanggo"
+)
+
+// stopWords are frequent words of each language: function words and the
+// words of greetings and closings in letters. Words shared by several
+// languages count for each.
+var stopWords = map[string]string{
+	"en": "the and of to in is are we our you your for with this that please find would be have has will on as at by it not from dear regards thank thanks kind best attached below answers questionnaire sincerely faithfully hello hi",
+	"fr": "le la les de des du et est nous vous votre vos pour avec dans une un sur au aux pas ne qui que ce cette sont bonjour madame monsieur cordialement merci notre nos ci-dessous veuillez trouver souhaite être également réponses salutations bien à vous",
+	"de": "der die das und ist wir sie ihr ihre ihnen mit für von zu den dem des ein eine nicht auf im bei sehr geehrte damen herren freundlichen grüßen grüssen bitte unsere unser auch wird werden haben anbei antworten fragebogen stadt",
+	"it": "il lo la gli le di e è che per con un una del della dei delle non sono siamo nostro nostra vostro gentili cordiali saluti grazie questo questa anche alla al nel nella risposte allegato distinti",
+	"es": "el la los las de del y que en es por para con un una no su sus nuestro nuestra les estimados estimadas saludo cordial atentamente gracias adjunto señores señoras está están muy también ayuntamiento respuestas cuestionario remitimos",
+	"pt": "o a os as de do da dos das e que em no na um uma para com não por nosso nossa são está também cumprimentos obrigado obrigada atenciosamente senhores caros respostas questionário município câmara",
+	"nl": "de het een en van in is dat op te voor met zijn wij we u uw niet ook bij geachte vriendelijke groet groeten hierbij onze antwoorden gemeente",
+	"ro": "și si în de la cu pe este sunt că pentru din nu o un vă va mai care al ale lui noastră dumneavoastră stimate stimată stimă mulțumesc jos răspunsurile primăria municipiului transmitem",
+	"hu": "a az és hogy nem is egy van vagy meg csak mint már még kérdőív kérdőívet tisztelt üdvözlettel köszönöm által alatt szerint valamint önkormányzat kérjük válaszait küldjük mellékelten",
+	"pl": "i w z na do nie się że jest to od o dla po przez jak oraz są jako szanowni państwo pozdrawiam poważaniem dziękuję przesyłam naszej nasz gmina miasta odpowiedzi ankietę",
+	"cs": "a v na se je z že to do o k s pro jsou jako ale by jsme váš vám dobrý den děkuji pozdravem zasíláme naše našeho také který která vážení odpovědi dotazník město",
+	"sk": "a v na sa je z že to do o k s pre sú ako ale by sme váš vám dobrý deň ďakujem pozdravom zasielame naše nášho aj ktorý ktorá vážení odpovede dotazník mesto",
+	"hr": "i u je na se da za od su sa ili kao što koji koja poštovani pozdrav hvala našeg naše grad također nam vam biti će tko gdje mjesto lijepo odgovore upitnik",
+	"sr": "i u je na se da za od su sa ili kao što koji koja poštovani pozdrav hvala našeg naše grad takođe nam vam biti će ko gde mesto lepo odgovore upitnik и у је на се да за од су са или као што који поштовани поздрав хвала града",
+	"sl": "in je v na se za da so z ki pa spoštovani lep pozdrav hvala naše mesto tudi občina odgovore vprašalnik",
+	"bg": "и на за в да се от с е са по че не ли като към при уважаеми поздрави благодаря нашата община отговорите въпросника",
+	"ru": "и в не на что с по это как из для уважаемые спасибо",
+	"uk": "і в у не на що з до це як для шановні дякую",
+	"el": "και το η ο της του των να με για σε που από είναι στο στην αξιότιμοι ευχαριστώ παρακαλώ δήμος",
+	"tr": "ve bir bu için ile da de olarak çok saygılarımla belediyesi",
+	"sq": "dhe të në për me një është nga që faleminderit përshëndetje bashkia",
+}
+
+var stopIndex = func() map[string][]string {
+	m := make(map[string][]string)
+	for lang, list := range stopWords {
+		for _, w := range strings.Fields(list) {
+			m[w] = append(m[w], lang)
+		}
+	}
+	return m
+}()
+
+// letterHints are letters proper to a language (or nearly so).
+var letterHints = map[rune]string{
+	'ă': "ro", 'ș': "ro", 'ț': "ro", 'ş': "ro", 'ţ': "ro",
+	'ő': "hu", 'ű': "hu",
+	'ą': "pl", 'ę': "pl", 'ł': "pl", 'ś': "pl", 'ź': "pl", 'ż': "pl", 'ń': "pl",
+	'ř': "cs", 'ě': "cs", 'ů': "cs",
+	'ľ': "sk", 'ĺ': "sk", 'ŕ': "sk", 'ô': "sk", 'ä': "sk",
+	'đ': "hr",
+	'ã': "pt", 'õ': "pt",
+	'ñ': "es", '¿': "es", '¡': "es",
+	'ß': "de",
+	'ç': "fr", 'œ': "fr", 'è': "fr", 'ê': "fr",
+	'ı': "tr", 'ğ': "tr",
+	'ë': "sq",
+	'ђ': "sr", 'ћ': "sr", 'џ': "sr", 'љ': "sr", 'њ': "sr", 'ј': "sr",
+	'ъ': "bg", 'щ': "bg",
+	'ы': "ru", 'э': "ru", 'ё': "ru",
+	'є': "uk", 'ї': "uk", 'ґ': "uk", 'і': "uk",
+	'ѓ': "mk", 'ќ': "mk", 'ѕ': "mk",
+}
+
+// whatlangLangs are the languages the model may answer.
+var whatlangLangs = map[whatlanggo.Lang]bool{
+	whatlanggo.Eng: true, whatlanggo.Fra: true, whatlanggo.Deu: true, whatlanggo.Ita: true, whatlanggo.Spa: true,
+	whatlanggo.Por: true, whatlanggo.Nld: true, whatlanggo.Ron: true, whatlanggo.Hun: true, whatlanggo.Pol: true,
+	whatlanggo.Ces: true, whatlanggo.Hrv: true, whatlanggo.Srp: true, whatlanggo.Slv: true, whatlanggo.Bul: true,
+	whatlanggo.Ell: true, whatlanggo.Rus: true, whatlanggo.Ukr: true, whatlanggo.Tur: true, whatlanggo.Mkd: true,
+	whatlanggo.Fin: true, whatlanggo.Swe: true, whatlanggo.Dan: true, whatlanggo.Nob: true, whatlanggo.Lit: true,
+	whatlanggo.Lav: true, whatlanggo.Est: true,
+}
+
+// detectLanguage returns the ISO 639-1 code of the main language of the
+// message's own text, or "" when unsure. text is the subject, a line break
+// and the body, as Parse gives it; the subject only counts when the body
+// says too little, and not when it is a reply's ("Re: Questionnaire…": the
+// words are the Alliance's).
+func detectLanguage(text string) string {
+	if len(text) > 1<<20 {
+		text = text[:1<<20]
+	}
+	subject, body := "", text
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		subject, body = text[:i], text[i+1:]
+	}
+	own := replyOwnText(body)
+	if subj := stripSubjectPrefixes(subject); letterCount(own) < 40 && subj == strings.TrimSpace(subject) {
+		// A subject of the sender's own (not "Re: <ours>") says something.
+		own = subj + "\n" + own
+	}
+	if letterCount(own) < 12 {
+		return ""
+	}
+	return guessLanguage(own)
+}
+
+func letterCount(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// stripSubjectPrefixes removes "Re:", "AW:", "Fwd:" and the like.
+func stripSubjectPrefixes(s string) string {
+	for {
+		t := strings.TrimSpace(s)
+		i := strings.IndexByte(t, ':')
+		if i <= 0 || i > 5 || strings.ContainsAny(t[:i], " \t") {
+			return t
+		}
+		s = t[i+1:]
+	}
+}
+
+// replyOwnText is what the sender wrote: unquoted lines above the first reply
+// header, without disclaimers and separators. A message that is only a
+// forward keeps the forwarded text.
+func replyOwnText(body string) string {
+	lines := splitLines(body)
+	var b strings.Builder
+	for _, l := range lines {
+		if l.kind == lineReply {
+			break
+		}
+		if l.depth > 0 || l.blank || l.kind == lineDisclaim || l.kind == lineSeparator || l.kind == lineSigSep {
+			continue
+		}
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+	}
+	if letterCount(b.String()) >= 40 {
+		return b.String()
+	}
+	// Little or nothing above the quote: read the unquoted text below too.
+	b.Reset()
+	for _, l := range lines {
+		if l.depth > 0 || l.blank || l.kind != lineText {
+			continue
+		}
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// guessLanguage scores common words and proper letters, then asks the
+// trigram model when the scores do not decide.
+func guessLanguage(s string) string {
+	score := map[string]float64{}
+	words := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '-' && r != '\''
+	}) {
+		w = strings.Trim(w, "-'")
+		if w == "" {
+			continue
+		}
+		words++
+		langs := stopIndex[w]
+		for _, l := range langs {
+			score[l] += 1 / float64(len(langs))
+		}
+	}
+	hints := map[string]int{}
+	for _, r := range strings.ToLower(s) {
+		if l, ok := letterHints[r]; ok {
+			hints[l]++
+		}
+	}
+	for l, n := range hints {
+		if n > 6 {
+			n = 6
+		}
+		score[l] += 0.75 * float64(n)
+	}
+	// Greek and Cyrillic script decide between few languages.
+	best, second := "", ""
+	for l, v := range score {
+		if best == "" || v > score[best] || v == score[best] && l < best {
+			second = best
+			best = l
+		} else if second == "" || v > score[second] || v == score[second] && l < second {
+			second = l
+		}
+	}
+	model := ""
+	info := whatlanggo.DetectWithOptions(s, whatlanggo.Options{Whitelist: whatlangLangs})
+	if info.Lang >= 0 && whatlangLangs[info.Lang] {
+		model = info.Lang.Iso6391()
+	}
+	if best != "" {
+		b, sc := score[best], score[second]
+		switch {
+		case b >= 3 && b >= 1.4*sc:
+			return refineSlavic(best, s)
+		case b >= 1.5 && model == best:
+			return refineSlavic(best, s)
+		case b >= 2 && model == second && score[second] >= 2:
+			return refineSlavic(second, s)
+		}
+	}
+	if model != "" && info.Confidence >= 0.25 && (best == "" || score[model] > 0 || words < 8) {
+		return refineSlavic(model, s)
+	}
+	if best != "" && score[best] >= 3 && score[best] > score[second] {
+		return refineSlavic(best, s)
+	}
+	return ""
+}
+
+// refineSlavic tells Serbian from Croatian (ekavian "mesto", "gde" and
+// Cyrillic are Serbian; ijekavian "mjesto", "gdje" Croatian), and Czech from
+// Slovak by their letters.
+func refineSlavic(lang, s string) string {
+	low := " " + strings.ToLower(s) + " "
+	switch lang {
+	case "hr", "sr":
+		cyr, ije, eka := 0, 0, 0
+		for _, r := range low {
+			if unicode.Is(unicode.Cyrillic, r) {
+				cyr++
+			}
+		}
+		for _, w := range []string{"mjest", "gdje", "lijep", "tko", "tisuć", "također", "sveučilišt", "općin", "mjesec", "vrijem", "uvjet", "pozdravljam", "srdačan"} {
+			ije += strings.Count(low, w)
+		}
+		for _, w := range []string{"mest", " gde ", "lep", " ko ", "hiljad", "takođe", "univerzitet", "opštin", "mesec", "vreme", "uslov", "grad ", "srpsk"} {
+			eka += strings.Count(low, w)
+		}
+		if cyr > 10 || eka > ije {
+			return "sr"
+		}
+		if ije > eka {
+			return "hr"
+		}
+		return lang
+	case "cs", "sk":
+		cs, sk := 0, 0
+		for _, r := range low {
+			switch r {
+			case 'ř', 'ě', 'ů':
+				cs++
+			case 'ľ', 'ĺ', 'ŕ', 'ô', 'ä':
+				sk++
+			}
+		}
+		if sk > cs {
+			return "sk"
+		}
+		if cs > sk {
+			return "cs"
+		}
+	}
+	return lang
+}

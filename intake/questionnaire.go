@@ -1,0 +1,1867 @@
+package intake
+
+// This file reads questionnaire answers out of text: a mail body, the text
+// of an HTML body or of a document. Replies come in every shape that people
+// and mail programs give them: answers after "N." or a label, on the same
+// line or below it, under quoted questions, in tables, with greetings,
+// signatures, disclaimers and older messages around them. extractText finds
+// the questions (by number, or by their EN or FR label), takes the text after
+// each as its answer until the next question or the end of the reply's own
+// text, and reads the values from it (values.go).
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/inbucket/html2text"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// enfrLabels are the labels that identify a question on their own, in
+// simplified form: the EN and FR labels of questionnaire.md and the usual
+// ways of writing them. Any of them, at the start of a line and followed by
+// ":" (or "?", a tab, a table cell), is the question.
+var enfrLabels = map[int][]string{
+	1: {"name of the local or regional authority", "nom de la collectivite locale ou regionale",
+		"name of the local authority", "name of the regional authority", "name of local or regional authority",
+		"name of the authority", "name of authority", "authority name", "local or regional authority",
+		"nom de la collectivite", "nom de la collectivite locale", "nom de la collectivite territoriale",
+		"name of the municipality", "name of municipality", "municipality name", "nom de la commune",
+		"name of the local or regional authorities", "local authority", "collectivite locale ou regionale",
+		"collectivite", "authority"},
+	2: {"country", "pays", "country name"},
+	3: {"type of authority", "type de collectivite", "authority type", "type of local authority",
+		"type of the authority", "category of authority", "type", "type de la collectivite", "nature de la collectivite"},
+	4: {"population", "number of inhabitants", "nombre d habitants", "inhabitants", "habitants", "total population",
+		"population size", "population totale"},
+	5: {"estimated number of roma and travellers", "estimation du nombre de roms et gens du voyage",
+		"estimated number of roma and travelers", "estimated number of roma", "number of roma and travellers",
+		"number of roma", "estimated roma population", "roma population", "estimation du nombre de roms",
+		"nombre de roms et gens du voyage", "nombre de roms", "population rom", "estimated number of roma and traveller",
+		"estimation du nombre de roms et des gens du voyage", "roma and travellers", "roms et gens du voyage"},
+	6: {"contact person", "personne de contact", "contact name", "name of contact person", "name of the contact person",
+		"nom du contact", "personne a contacter", "interlocuteur", "contact"},
+	7: {"function", "fonction", "position", "job title", "role", "poste", "function position", "title", "qualite"},
+	8: {"e mail", "email", "courriel", "e mail address", "email address", "adresse electronique", "adresse e mail",
+		"adresse mail", "adresse courriel", "mail", "mel"},
+	9: {"telephone", "phone", "tel", "telephone number", "phone number", "numero de telephone", "tel no",
+		"tel fax", "mobile", "gsm"},
+	10: {"is your authority interested in joining the alliance", "votre collectivite souhaite t elle participer a l alliance",
+		"is your authority interested in joining", "interested in joining the alliance", "interest in joining the alliance",
+		"votre collectivite souhaite t elle participer", "souhaite t elle participer a l alliance",
+		"votre collectivite souhaite t elle adherer a l alliance", "joining the alliance", "interested in joining",
+		"participation a l alliance", "interested"},
+	11: {"thematic priorities", "priorites thematiques", "thematic priority", "priorities", "priorites"},
+	12: {"cross cutting issues", "questions transversales", "crosscutting issues", "cross cutting issue",
+		"transversal issues", "horizontal issues", "enjeux transversaux", "themes transversaux"},
+	13: {"activities of interest", "activites qui vous interessent", "activities of interest to you",
+		"activites d interet", "activities", "activites"},
+	14: {"main needs and challenges", "principaux besoins et difficultes", "needs and challenges", "main needs",
+		"main challenges", "besoins et difficultes", "principaux besoins", "needs", "challenges", "besoins"},
+	15: {"current projects and good practices", "projets en cours et bonnes pratiques", "current projects",
+		"projects and good practices", "projets en cours", "ongoing projects", "good practices", "projects", "projets"},
+	16: {"may we send you the alliance newsletter", "acceptez vous de recevoir la lettre d information de l alliance",
+		"may we send you the newsletter", "alliance newsletter", "acceptez vous de recevoir la lettre d information",
+		"lettre d information de l alliance", "lettre d information", "newsletter"},
+}
+
+// foreignLabels are the questions as they are translated in replies by
+// number (simplified). They are only read after a question number: "1.
+// Nazwa jednostki samorządu: Gmina Kraków" answers "Gmina Kraków".
+var foreignLabels = map[int][]string{
+	1: {"name der gebietskorperschaft", "name der kommune", "name der lokalen oder regionalen gebietskorperschaft",
+		"gebietskorperschaft", "nome dell ente locale o regionale", "nome dell ente", "denominazione dell ente",
+		"denominazione", "nombre de la autoridad local o regional", "nombre de la entidad", "nombre de la entidad local",
+		"nombre del ayuntamiento", "nombre de la autoridad", "numele autoritatii locale sau regionale",
+		"denumirea autoritatii", "numele autoritatii", "denumirea", "a helyi vagy regionalis onkormanyzat neve",
+		"az onkormanyzat neve", "onkormanyzat neve", "nazwa jednostki samorzadu terytorialnego",
+		"nazwa jednostki samorzadu", "nazwa wladz lokalnych lub regionalnych", "nazwa samorzadu", "nazwa jednostki",
+		"nazwa", "nazev mistni nebo regionalni samospravy", "nazev samospravy", "nazev obce", "nazev",
+		"nazov miestnej alebo regionalnej samospravy", "nazov samospravy", "nazov", "naziv lokalne ili regionalne vlasti",
+		"naziv jedinice lokalne samouprave", "naziv opcine", "naziv opstine", "naziv grada", "naziv",
+		"ime lokalne ali regionalne oblasti", "ime obcine", "nome da autoridade local ou regional", "nome da entidade",
+		"nome do municipio", "naam van de lokale of regionale overheid", "naam van de gemeente", "naam van de overheid",
+		"naam", "наименование", "име на общината", "назив", "ονομασια", "επωνυμια", "ονομα"},
+	2: {"land", "staat", "paese", "stato", "pais", "tara", "orszag", "kraj", "panstwo", "zeme", "stat", "krajina",
+		"drzava", "zemlja", "pais", "drzava", "държава", "држава", "χωρα", "ulke", "shteti", "vendi"},
+	3: {"art der gebietskorperschaft", "typ der gebietskorperschaft", "tipo di ente", "tipologia di ente",
+		"tipo di autorita", "tipo de autoridad", "tipo de entidad", "tipul autoritatii", "tip de autoritate",
+		"tipul", "az onkormanyzat tipusa", "onkormanyzat tipusa", "tipus", "rodzaj jednostki", "typ jednostki",
+		"rodzaj samorzadu", "typ samospravy", "druh samospravy", "typ", "vrsta vlasti", "vrsta jedinice",
+		"vrsta oblasti", "tip", "tipo de autoridade", "tipo de entidade", "type overheid", "soort overheid",
+		"вид на", "врста", "τυπος"},
+	4: {"einwohnerzahl", "bevolkerung", "einwohner", "popolazione", "numero di abitanti", "abitanti", "poblacion",
+		"numero de habitantes", "habitantes", "populatia", "populatie", "numar de locuitori", "numarul de locuitori",
+		"nepesseg", "lakossag", "lakosok szama", "lakossagszam", "liczba ludnosci", "ludnosc", "liczba mieszkancow",
+		"populacja", "pocet obyvatel", "obyvatelstvo", "populace", "pocet obyvatelov", "populacia", "broj stanovnika",
+		"stanovnistvo", "populacija", "stevilo prebivalcev", "prebivalstvo", "populacao", "numero de habitantes",
+		"bevolking", "inwonertal", "aantal inwoners", "население", "брой жители", "број становника", "πληθυσμος",
+		"nufus", "popullsia"},
+	5: {"geschatzte zahl der roma", "geschatzte anzahl der roma", "anzahl der roma", "zahl der roma",
+		"numero stimato di rom", "stima del numero di rom", "numero di rom", "numero estimado de gitanos",
+		"numero estimado de roma", "estimacion del numero de", "poblacion gitana", "numarul estimat de romi",
+		"numar estimat de romi", "estimarea numarului de romi", "numarul de romi", "a romak becsult szama",
+		"romak becsult szama", "roma nepesseg", "szacunkowa liczba romow", "szacowana liczba romow", "liczba romow",
+		"odhadovany pocet romu", "odhad poctu romu", "pocet romu", "odhadovany pocet romov", "pocet romov",
+		"procijenjeni broj roma", "procenjeni broj roma", "broj roma", "ocenjeno stevilo romov",
+		"numero estimado de ciganos", "numero estimado de roma", "geschat aantal roma", "aantal roma",
+		"приблизителен брой роми", "брой роми", "процењени број рома", "εκτιμωμενος αριθμος ρομα"},
+	6: {"kontaktperson", "ansprechpartner", "ansprechpartnerin", "persona di contatto", "referente",
+		"persona de contacto", "persoana de contact", "kapcsolattarto", "kapcsolattarto szemely", "osoba do kontaktu",
+		"osoba kontaktowa", "kontaktni osoba", "kontaktna osoba", "kontakt osoba", "osoba za kontakt",
+		"kontaktna oseba", "pessoa de contacto", "pessoa de contato", "contactpersoon", "лице за контакт",
+		"контакт особа", "υπευθυνος επικοινωνιας", "προσωπο επικοινωνιας"},
+	7: {"funktion", "position", "funzione", "ruolo", "qualifica", "funcion", "cargo", "puesto", "functia", "functie",
+		"beosztas", "funkcio", "munkakor", "funkcja", "stanowisko", "funkce", "pozice", "funkcia", "pozicia",
+		"funkcija", "pozicija", "radno mjesto", "funcao", "functie", "длъжност", "функция", "функција", "θεση",
+		"ιδιοτητα"},
+	8: {"e mail", "email", "posta elettronica", "correo electronico", "correo", "adresa de e mail", "e mail cim",
+		"email cim", "adres e mail", "e posta", "e naslov", "correio eletronico", "correio electronico", "имейл",
+		"електронна поща", "е пошта", "ηλεκτρονικο ταχυδρομειο"},
+	9: {"telefon", "telefono", "telefonszam", "telefone", "telefoon", "telefoonnummer", "телефон", "τηλεφωνο"},
+	10: {"ist ihre gebietskorperschaft", "interesse am beitritt", "il vostro ente e interessato",
+		"interesse ad aderire", "esta su autoridad interesada", "esta su entidad interesada", "interes en unirse",
+		"este autoritatea dumneavoastra interesata", "este autoritatea dvs interesata", "interesul de a adera",
+		"erdekli e", "onkormanyzata erdeklodik", "czy panstwa", "czy jednostka jest zainteresowana",
+		"zainteresowanie przystapieniem", "ma vase samosprava zajem", "zajem o pripojeni", "ma vasa samosprava zaujem",
+		"zaujem o pripojenie", "je li vasa", "da li je vasa", "ali je vasa", "a sua autoridade esta interessada",
+		"interesse em aderir", "is uw overheid geinteresseerd", "is uw gemeente geinteresseerd"},
+	11: {"thematische prioritaten", "thematische schwerpunkte", "priorita tematiche", "prioridades tematicas",
+		"prioritati tematice", "tematikus prioritasok", "priorytety tematyczne", "tematicke priority",
+		"tematski prioriteti", "tematske prioritete", "tematske prednostne naloge", "thematische prioriteiten",
+		"тематични приоритети", "тематски приоритети", "θεματικες προτεραιοτητες"},
+	12: {"querschnittsthemen", "querschnittsfragen", "questioni trasversali", "temi trasversali",
+		"cuestiones transversales", "temas transversales", "aspecte transversale", "teme transversale",
+		"probleme transversale", "atfogo kerdesek", "horizontalis kerdesek", "atfogo temak",
+		"zagadnienia przekrojowe", "kwestie przekrojowe", "prurezova temata", "prurezove otazky", "prierezove temy",
+		"prierezove otazky", "medjusektorska pitanja", "medusektorska pitanja", "horizontalna pitanja",
+		"questoes transversais", "temas transversais", "transversale thema s", "horizontale thema s",
+		"хоризонтални въпроси", "хоризонтална питања", "οριζοντια ζητηματα"},
+	13: {"interessierende aktivitaten", "aktivitaten von interesse", "aktivitaten", "attivita di interesse",
+		"attivita", "actividades de interes", "actividades", "activitati de interes", "activitati",
+		"erdeklodesre szamot tarto tevekenysegek", "tevekenysegek", "interesujace dzialania", "dzialania",
+		"aktivity o ktere mate zajem", "aktivity", "aktivnosti od interesa", "aktivnosti", "dejavnosti",
+		"atividades de interesse", "actividades de interesse", "activiteiten", "дейности", "активности",
+		"δραστηριοτητες"},
+	14: {"wichtigste bedurfnisse und herausforderungen", "wichtigste bedurfnisse", "hauptbedurfnisse",
+		"bedarf und herausforderungen", "herausforderungen", "principali bisogni e sfide", "principali bisogni",
+		"bisogni e sfide", "principales necesidades y retos", "principales necesidades", "necesidades y desafios",
+		"necesidades y retos", "principalele nevoi si provocari", "nevoi si provocari", "principalele nevoi",
+		"fo igenyek es kihivasok", "igenyek es kihivasok", "fo szuksegletek", "glowne potrzeby i wyzwania",
+		"potrzeby i wyzwania", "glowne potrzeby", "hlavni potreby a vyzvy", "hlavni potreby", "hlavne potreby a vyzvy",
+		"hlavne potreby", "glavne potrebe i izazovi", "glavne potrebe", "glavne potrebe in izzivi",
+		"principais necessidades e desafios", "principais necessidades", "belangrijkste behoeften en uitdagingen",
+		"behoeften", "основни нужди", "главне потребе", "κυριες αναγκες"},
+	15: {"aktuelle projekte und gute praxis", "aktuelle projekte", "laufende projekte", "projekte und gute praxis",
+		"progetti in corso e buone pratiche", "progetti in corso", "progetti attuali", "proyectos actuales",
+		"proyectos en curso", "proyectos actuales y buenas practicas", "proiecte curente si bune practici",
+		"proiecte curente", "proiecte in derulare", "jelenlegi projektek es jo gyakorlatok", "jelenlegi projektek",
+		"folyamatban levo projektek", "biezace projekty i dobre praktyki", "biezace projekty", "obecne projekty",
+		"aktualne projekty", "soucasne projekty", "aktualni projekty", "sucasne projekty", "tekuci projekti",
+		"aktuelni projekti", "tekoci projekti", "projetos em curso", "projectos em curso", "projetos atuais",
+		"huidige projecten", "lopende projecten", "настоящи проекти", "текући пројекти", "τρεχοντα εργα"},
+	16: {"durfen wir ihnen den newsletter", "newsletter der allianz", "possiamo inviarvi la newsletter",
+		"podemos enviarle el boletin", "boletin", "va putem trimite buletinul", "va putem trimite newsletter",
+		"buletinul informativ", "kuldhetunk e hirlevelet", "hirlevel", "czy mozemy przesylac", "biuletyn",
+		"muzeme vam zasilat", "zpravodaj", "mozeme vam posielat", "mozemo li vam slati", "mozemo li vam slati bilten",
+		"bilten", "podemos enviar lhe", "boletim", "mogen wij u de nieuwsbrief", "nieuwsbrief", "бюлетин", "билтен",
+		"ενημερωτικο δελτιο"},
+}
+
+// A label as words, for matching at the start of a line.
+type qLabel struct {
+	q       int
+	words   []string
+	content []string // words without labelFiller
+	strong  bool     // a label of two words or more in EN or FR: it identifies its question alone
+	foreign bool     // only after a question number
+}
+
+var qLabels = func() []qLabel {
+	var all []qLabel
+	add := func(m map[int][]string, foreign bool) {
+		for q, list := range m {
+			for _, l := range list {
+				w := strings.Fields(simplify(l))
+				if len(w) == 0 {
+					continue
+				}
+				var content []string
+				for _, x := range w {
+					if !labelFiller[x] {
+						content = append(content, x)
+					}
+				}
+				all = append(all, qLabel{q: q, words: w, content: content, strong: !foreign && len(content) >= 2, foreign: foreign})
+			}
+		}
+	}
+	add(enfrLabels, false)
+	add(foreignLabels, true)
+	// Longest first; then EN/FR before translations; then by question.
+	for i := 1; i < len(all); i++ {
+		for j := i; j > 0 && qLabelLess(all[j], all[j-1]); j-- {
+			all[j], all[j-1] = all[j-1], all[j]
+		}
+	}
+	return all
+}()
+
+func qLabelLess(a, b qLabel) bool {
+	if len(a.content) != len(b.content) {
+		return len(a.content) > len(b.content)
+	}
+	if len(a.words) != len(b.words) {
+		return len(a.words) > len(b.words)
+	}
+	if a.foreign != b.foreign {
+		return !a.foreign
+	}
+	if a.q != b.q {
+		return a.q < b.q
+	}
+	return strings.Join(a.words, " ") < strings.Join(b.words, " ")
+}
+
+// lineKind says what a line is, apart from its text.
+type lineKind int
+
+const (
+	lineText      lineKind = iota
+	lineClosing            // "Best regards", "Cordialement", "Thanks!"
+	lineSigSep             // "-- "
+	lineReply              // "-----Original Message-----", "On … wrote:", a From:/Sent: block
+	lineDisclaim           // a legal disclaimer
+	lineSeparator          // "________", "-----"
+)
+
+// tline is one line of the text: its content without quote marks, and how
+// deeply it was quoted.
+type tline struct {
+	text  string
+	depth int
+	kind  lineKind
+	blank bool
+}
+
+// qMarker is a question found at the start of a line.
+type qMarker struct {
+	q        int
+	rest     string // the answer on the same line, if any
+	numbered bool
+	labelled bool // a known label was found
+	strong   bool // an EN/FR label of two words or more
+	weak     bool // a one-word label without a number
+	word     bool // "Question 5", "Q5": a number that says it is one
+}
+
+// answerCand is one answer found for a question.
+type answerCand struct {
+	q        int
+	depth    int
+	line     int
+	text     []string // paragraphs, each with its lines joined
+	strong   bool
+	num      bool
+	labelled bool
+	word     bool
+}
+
+// splitLines cuts text into lines, with quote depth and kind.
+func splitLines(text string) []tline {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	raw := strings.Split(text, "\n")
+	lines := make([]tline, 0, len(raw))
+	for _, r := range raw {
+		if !utf8.ValidString(r) {
+			r = strings.ToValidUTF8(r, "\uFFFD")
+		}
+		depth := 0
+		s := strings.TrimLeftFunc(r, isSpaceRune)
+		for strings.HasPrefix(s, ">") {
+			depth++
+			s = strings.TrimPrefix(s, ">")
+			s = strings.TrimLeft(s, " ")
+			if strings.HasPrefix(s, "\t") && !strings.HasPrefix(strings.TrimLeft(s, "\t"), ">") {
+				break
+			}
+		}
+		s = strings.TrimRightFunc(s, isSpaceRune)
+		lines = append(lines, tline{text: s, depth: depth, blank: isBlankLine(s)})
+	}
+	classifyLines(lines)
+	return lines
+}
+
+func isBlankLine(s string) bool {
+	for _, r := range s {
+		if !isSpaceRune(r) && r != '\u200b' && r != '\ufeff' {
+			return false
+		}
+	}
+	return true
+}
+
+var (
+	// "-----Original Message-----", "---------- Forwarded message ---------",
+	// "-------- Message transféré --------", "Begin forwarded message:".
+	replySepRE   = regexp.MustCompile(`^[-_=*\s]{2,}\s*(original message|original|message d'origine|message d origine|messages? transfere|forwarded message|forwarded|ursprungliche nachricht|weitergeleitete nachricht|messaggio originale|messaggio inoltrato|mensaje original|mensaje reenviado|mesaj original|mesaj redirectionat|wiadomosc oryginalna|oryginalna wiadomosc|wiadomosc przekazana|puvodni zprava|preposlana zprava|povodna sprava|eredeti uzenet|tovabbitott uzenet|oorspronkelijk bericht|doorgestuurd bericht|mensagem original|mensagem encaminhada|izvorna poruka|originalna poruka|prosledjena poruka|proslijedena poruka|izvirno sporocilo|исходное сообщение|оригинално съобщение|αρχικο μηνυμα|original meddelande|opprinnelig melding|alkuperainen viesti)`)
+	replyStartRE = regexp.MustCompile(`^(begin forwarded message|debut du message reexpedie|anfang der weitergeleiteten nachricht|inizio messaggio inoltrato|comienzo del mensaje reenviado)\s*:?`)
+	// "On … wrote:", "Le … a écrit :", "Am … schrieb …:", "Il … ha scritto:",
+	// "El … escribió:", "La … a scris:", "W dniu … pisze:", "Dne … napsal(a):",
+	// "Op … schreef …:", "Em … escreveu:", "… írta:", "… je napisao:".
+	wroteRE      = regexp.MustCompile(`(wrote|a ecrit|schrieb|ha scritto|escribio|escreveu|schreef|a scris|pisze|napisal|napisala|napsal|napsala|napisal\(a\)|napsal\(a\)|irta|je napisao|je napisala|je napisal|je pisao|написа|написал|написала|έγραψε|εγραψε|yazdi|skrev|kirjoitti)\s*:?\s*$`)
+	wroteStartRE = regexp.MustCompile(`^(on|le|am|il|el|em|op|w dniu|dne|la|в|στις|den|pe|dana|dňa|dna|u|tarihinde|\d)`)
+	// The first line of a mail header block: "From: …", "De : …", "Von: …".
+	headerFromRE = regexp.MustCompile(`^\*?(from|de|von|da|od|van|fran|fra|felado|от|από|apo|lahettaja|kimden|sender|expediteur|absender|mittente|remitente|expeditor|posiljatelj|posiljalac|posiljatelj)\s*:`)
+	headerNextRE = regexp.MustCompile(`^\*?(sent|date|envoye|gesendet|datum|inviato|data|enviado|enviada|fecha|wyslano|odeslano|odoslane|verzonden|trimis|elkuldve|kuldve|datum|skickat|sendt|poslano|poslato|изпратено|отправлено|στάλθηκε|σταλθηκε|ημερομηνια|lahetetty|tarih|gonderildi|subject|objet|betreff|oggetto|asunto|subiect|temat|predmet|onderwerp|assunto|targy|to|a|à|an|para|catre|do|komu|aan|cc)\s*:`)
+	headerAnyRE  = regexp.MustCompile(`^\*?[\p{L}][\p{L} .-]{0,24}\s*:`)
+)
+
+// Phrases that close the reply's own text, simplified.
+var closingPhrases = []string{
+	"best regards", "kind regards", "regards", "warm regards", "warmest regards", "with best regards",
+	"with kind regards", "with regards", "best wishes", "yours sincerely", "yours faithfully", "yours truly",
+	"sincerely", "sincerely yours", "respectfully", "many thanks", "thanks", "thank you", "thanks and regards",
+	"thank you and best regards", "cheers", "all the best", "best", "cordialement", "bien cordialement",
+	"tres cordialement", "tres sincerement", "bien a vous", "salutations", "sinceres salutations",
+	"meilleures salutations", "salutations distinguees", "merci", "merci beaucoup", "merci d avance",
+	"je vous prie d agreer", "veuillez agreer", "nous vous prions d agreer", "avec mes salutations",
+	"mit freundlichen grussen", "mit freundlichen gruessen", "freundliche grusse", "freundliche gruesse",
+	"mit besten grussen", "mit besten gruessen", "viele gruesse", "beste gruesse", "herzliche gruesse",
+	"viele grusse", "beste grusse", "herzliche grusse", "liebe grusse", "mfg", "gruss", "danke",
+	"cordiali saluti", "distinti saluti", "saluti", "un cordiale saluto", "cordialmente", "grazie",
+	"un cordial saludo", "saludos", "saludos cordiales", "atentamente", "un saludo", "gracias",
+	"cu stima", "cu respect", "cu deosebita consideratie", "cu bine", "multumesc", "toate cele bune",
+	"s pozdravem", "s pozdravom", "s pratelskym pozdravem", "dekuji", "dakujem",
+	"s pozdrowieniami", "pozdrawiam", "z powazaniem", "z wyrazami szacunku", "dziekuje",
+	"udvozlettel", "tisztelettel", "koszonom", "baratsagos udvozlettel",
+	"met vriendelijke groet", "met vriendelijke groeten", "vriendelijke groeten", "groeten", "met hartelijke groet",
+	"com os melhores cumprimentos", "cumprimentos", "atenciosamente", "melhores cumprimentos", "obrigado", "obrigada",
+	"srdacan pozdrav", "s postovanjem", "lep pozdrav", "lijep pozdrav", "srdacno", "pozdrav", "pozdravi",
+	"lepo pozdravljeni", "hvala", "с уважение", "с уважением", "поздрави", "поздрав", "благодаря",
+	"με εκτιμηση", "φιλικα", "ευχαριστω", "saygilarimla", "tesekkurler", "me respekt", "pershendetje",
+	"ystavallisin terveisin", "med vanlig halsning", "med venlig hilsen", "med vennlig hilsen", "vennlig hilsen",
+	"sent from my", "envoye de mon", "envoye depuis mon", "von meinem", "inviato da", "enviado desde mi",
+	"enviado do meu", "wyslane z", "odeslano z", "get outlook for",
+}
+
+// closingEnds are the closings that also end a longer line: "Many thanks
+// in advance and best regards".
+var closingEnds = map[string]bool{"best regards": true, "kind regards": true, "warm regards": true,
+	"with best regards": true, "with kind regards": true, "bien cordialement": true, "tres cordialement": true,
+	"mit freundlichen grussen": true, "cordiali saluti": true, "distinti saluti": true, "un cordial saludo": true,
+	"saludos cordiales": true, "cu stima": true, "s pozdravem": true, "s pozdravom": true, "z powazaniem": true,
+	"met vriendelijke groet": true, "com os melhores cumprimentos": true, "s postovanjem": true, "с уважение": true,
+	"με εκτιμηση": true, "yours sincerely": true, "yours faithfully": true}
+
+// Words of legal disclaimers: one of each list makes a disclaimer line.
+var (
+	disclaimerA = []string{"confidential", "confidentiel", "confidentielle", "confidentiels", "vertraulich",
+		"vertrauliche", "riservat", "riservate", "riservato", "confidenziale", "confidencial", "confidentialitate",
+		"confidentiala", "poufn", "duvern", "dovern", "bizalmas", "vertrouwelijk", "povjerljiv", "poverljiv",
+		"zaupn", "εμπιστευτικ", "поверител", "конфиденциал", "gizli", "privileged", "intended solely",
+		"intended only", "exclusive use", "usage exclusif", "destines exclusivement", "destinate esclusivamente",
+		"regolamento ue 2016 679", "gdpr", "rgpd", "dsgvo"}
+	disclaimerB = []string{"intended", "addressee", "recipient", "destinataire", "destinataires", "adressat",
+		"empfanger", "destinatar", "destinatario", "destinatari", "error", "erreur", "irrtumlich", "errore", "adresat",
+		"cimzett", "geadresseerde", "mittente", "expediteur", "sender", "absender", "remitente", "notify", "delete",
+		"detruire", "supprimer", "attachments", "pieces jointes", "allegati", "anhange", "message", "e mail", "email",
+		"messaggio", "mensaje", "mesaj", "nachricht", "informazioni", "information"}
+	disclaimerStarts = []string{"please consider the environment", "think before you print", "before printing",
+		"pensez a l environnement", "avant d imprimer", "merci de penser a l environnement", "bitte denken sie",
+		"ai sensi del", "disclaimer", "avertissement", "confidentiality notice", "legal notice", "mention legale",
+		"avis de confidentialite", "this message was sent from", "this e mail and any", "this email and any",
+		"this message and any", "ce message et ses pieces jointes", "ce courriel et ses pieces jointes",
+		"diese e mail enthalt", "diese nachricht enthalt", "questo messaggio", "este mensaje", "acest mesaj",
+		"ta wiadomosc", "tato zprava", "tento e mail", "ez az e mail", "dit bericht", "esta mensagem", "ova poruka"}
+)
+
+// classifyLines sets the kind of each line: closings, signature separators,
+// reply headers, disclaimers and separators.
+func classifyLines(lines []tline) {
+	for i := range lines {
+		l := &lines[i]
+		if l.blank {
+			continue
+		}
+		t := strings.TrimSpace(l.text)
+		if t == "--" || t == "-- " || t == "—" || t == "–" {
+			l.kind = lineSigSep
+			continue
+		}
+		f := strings.TrimSpace(foldText(t))
+		f = strings.TrimLeft(f, "*_ ")
+		if replySepRE.MatchString(f) || replyStartRE.MatchString(f) {
+			l.kind = lineReply
+			continue
+		}
+		if isSeparatorLine(t) {
+			l.kind = lineSeparator
+			continue
+		}
+		// "On … wrote:", on one line or two.
+		if wroteRE.MatchString(f) && len(f) < 300 {
+			l.kind = lineReply
+			if i > 0 && !lines[i-1].blank && lines[i-1].kind == lineText && wroteStartRE.MatchString(strings.TrimSpace(foldText(lines[i-1].text))) && !wroteStartRE.MatchString(f) {
+				lines[i-1].kind = lineReply
+			}
+			continue
+		}
+		if headerFromRE.MatchString(f) && isHeaderBlock(lines, i) {
+			for j := i; j < len(lines) && j < i+8; j++ {
+				if lines[j].blank {
+					break
+				}
+				g := strings.TrimLeft(strings.TrimSpace(foldText(lines[j].text)), "*_ ")
+				if j > i && !headerAnyRE.MatchString(g) {
+					break
+				}
+				lines[j].kind = lineReply
+			}
+			continue
+		}
+		k := simplify(t)
+		if m, ok := findMarker(t, false); ok && (m.numbered || m.strong) {
+			continue
+		}
+		if isClosing(k) {
+			l.kind = lineClosing
+			continue
+		}
+		if isDisclaimer(k) {
+			l.kind = lineDisclaim
+		}
+	}
+}
+
+// isHeaderBlock says whether the From: line at i starts a header block of a
+// quoted or forwarded message: another header (Sent:, Date:, To:, Subject:)
+// follows within a few lines, or the same line holds them (HTML converted).
+func isHeaderBlock(lines []tline, i int) bool {
+	f := foldText(lines[i].text)
+	if strings.Contains(f, "sent:") || strings.Contains(f, "envoye :") || strings.Contains(f, "envoye:") || strings.Contains(f, "gesendet:") {
+		return true
+	}
+	for j := i + 1; j < len(lines) && j <= i+5; j++ {
+		if lines[j].blank {
+			continue
+		}
+		g := strings.TrimLeft(strings.TrimSpace(foldText(lines[j].text)), "*_ ")
+		if headerNextRE.MatchString(g) {
+			return true
+		}
+	}
+	return false
+}
+
+func isSeparatorLine(t string) bool {
+	if utf8.RuneCountInString(t) < 5 {
+		return false
+	}
+	for _, r := range t {
+		switch r {
+		case '-', '_', '=', '*', '~', '—', '–', '━', '─', ' ':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isClosing says whether the simplified line k closes a letter: it starts
+// with a closing phrase and is short, or ends with one ("Many thanks in
+// advance and best regards").
+func isClosing(k string) bool {
+	if k == "" {
+		return false
+	}
+	n := len(strings.Fields(k))
+	for _, p := range closingPhrases {
+		if k == p {
+			return true
+		}
+		if strings.HasPrefix(k, p+" ") && (n <= 7 || strings.HasPrefix(p, "sent from") || strings.HasPrefix(p, "envoye de") || strings.HasPrefix(p, "von meinem")) {
+			// "Thank you for your time" closes; "Thanks to the mediators, …"
+			// is prose: a closing line is short.
+			return true
+		}
+		if n <= 10 && strings.HasSuffix(k, " "+p) && len(strings.Fields(p)) >= 2 && closingEnds[p] {
+			return true
+		}
+	}
+	return false
+}
+
+func isDisclaimer(k string) bool {
+	for _, s := range disclaimerStarts {
+		if strings.HasPrefix(k, s) {
+			return true
+		}
+	}
+	a := false
+	for _, w := range disclaimerA {
+		if strings.Contains(k, w) {
+			a = true
+			break
+		}
+	}
+	if !a {
+		return false
+	}
+	for _, w := range disclaimerB {
+		if strings.Contains(" "+k+" ", " "+w+" ") || strings.Contains(k, w) && len(w) > 6 {
+			return true
+		}
+	}
+	return false
+}
+
+// Words that may stand before a question number: "Q1", "Question 1",
+// "№1", "Nr. 1", "#1", in several languages.
+var numberWords = []string{"question", "questions", "frage", "pregunta", "domanda", "intrebarea", "intrebare",
+	"pytanie", "otazka", "kerdes", "vraag", "pergunta", "pitanje", "питање", "въпрос", "ερωτηση", "вопрос",
+	"питання", "pyetja", "soru", "vprasanje", "kysymys", "fraga", "q", "nr", "no", "n", "nº", "n°", "№", "#", "item",
+	"point", "punkt", "punto", "pont", "bod", "ad"}
+
+// parseNumberPrefix reads a question number at the start of s: "1.", "1)",
+// "1 -", "1/", "1:", "Q1", "Question 1", "№1", "(1)". It returns the
+// question, the text after the number, and whether a word stood before it
+// or a separator after it (without either, the number needs a label after
+// it: "1 Name of the local or regional authority").
+func parseNumberPrefix(s string) (q int, rest string, ok bool, marked bool) {
+	q, rest, ok, sep, word := parseNumberPrefixWord(s)
+	return q, rest, ok, sep || word
+}
+
+// parseNumberPrefixWord is parseNumberPrefix that also tells the word.
+func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, word bool) {
+	i := 0
+	if strings.HasPrefix(s, "(") {
+		i = 1
+	}
+	// A word before the number.
+	low := strings.ToLower(s[i:])
+	for _, w := range numberWords {
+		lw := w
+		if !strings.HasPrefix(foldText(firstRunes(low, utf8.RuneCountInString(lw)+1)), lw) {
+			continue
+		}
+		// Skip the word as written (its byte length may differ when folded).
+		j := i + len(prefixByRunes(s[i:], utf8.RuneCountInString(lw)))
+		k := j
+		for k < len(s) && (s[k] == '.' || s[k] == ' ' || s[k] == ':' || s[k] == '\t') {
+			k++
+		}
+		if k < len(s) && s[k] >= '0' && s[k] <= '9' {
+			// "no" must touch or be set off by ". "/" ": not "No 5 families".
+			if (w == "no" || w == "n" || w == "q") && k > j && !strings.HasPrefix(s[j:], ".") {
+				if w == "q" && k == j+1 && s[j] == ' ' {
+					// "Q 1" is fine.
+				} else if w != "q" {
+					continue
+				}
+			}
+			i = k
+			word = true
+			break
+		}
+	}
+	j := i
+	for j < len(s) && s[j] >= '0' && s[j] <= '9' {
+		j++
+	}
+	if j == i || j-i > 2 {
+		return 0, "", false, false, false
+	}
+	n := 0
+	for _, c := range s[i:j] {
+		n = n*10 + int(c-'0')
+	}
+	if n < 1 || n > 16 {
+		return 0, "", false, false, false
+	}
+	k := j
+	// Separator.
+	for k < len(s) && s[k] == ' ' && k-j < 3 {
+		k++
+	}
+	sep = false
+	if k < len(s) {
+		switch {
+		case s[k] == '.' || s[k] == ')' || s[k] == ':' || s[k] == '-' || s[k] == '/' || s[k] == ']':
+			// "4.455.188", "1-2 families", "1/2" are numbers, not questions.
+			if (s[k] == '.' || s[k] == '-' || s[k] == '/' || s[k] == ':') && k+1 < len(s) && s[k+1] >= '0' && s[k+1] <= '9' {
+				return 0, "", false, false, false
+			}
+			k++
+			sep = true
+			if k < len(s) && (s[k] == ')' || s[k] == '.') {
+				k++
+			}
+		case strings.HasPrefix(s[k:], "–") || strings.HasPrefix(s[k:], "—"):
+			k += len("–")
+			sep = true
+		case strings.HasPrefix(s[k:], "°") || strings.HasPrefix(s[k:], "º"):
+			k += len("°")
+			sep = true
+			if k < len(s) && s[k] == '.' {
+				k++
+			}
+		}
+	}
+	if i > 0 && s[0] == '(' && !sep && k < len(s) && s[k] == ')' {
+		k++
+		sep = true
+	}
+	rest = strings.TrimLeftFunc(s[k:], isSpaceRune)
+	if !sep && !word {
+		// "1 Name of the local or regional authority": only with a label;
+		// the caller checks. A digit after the space is a number ("2 000").
+		if k == j || (rest != "" && rest[0] >= '0' && rest[0] <= '9') {
+			return 0, "", false, false, false
+		}
+		return n, rest, true, false, false
+	}
+	if !sep && word && k < len(s) && s[k] >= '0' && s[k] <= '9' {
+		return 0, "", false, false, false
+	}
+	return n, rest, true, sep, word
+}
+
+func firstRunes(s string, n int) string {
+	return prefixByRunes(s, n)
+}
+
+func prefixByRunes(s string, n int) string {
+	i := 0
+	for k := 0; k < n && i < len(s); k++ {
+		_, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+	}
+	return s[:i]
+}
+
+// matchLabel finds a question label at the start of s. It returns the label,
+// the text after it, stripped of the separator (":", "?", "|", tab…), and
+// whether a separator (or the end of the line) followed the label.
+func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok bool) {
+	all := splitWords(s)
+	if len(all) == 0 {
+		return qLabel{}, "", false, false
+	}
+	// Labels are compared on their content words: "Name of local/regional
+	// authority" is "Name of the local or regional authority".
+	words := all[:0:0]
+	for _, w := range all {
+		if !labelFiller[w.w] {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return qLabel{}, "", false, false
+	}
+	for _, lb := range qLabels {
+		if lb.foreign && !foreign {
+			continue
+		}
+		lw := lb.content
+		n := len(lw)
+		if n == 0 || n > len(words) {
+			continue
+		}
+		match := true
+		for k, w := range lw {
+			if words[k].w != w {
+				match = false
+				break
+			}
+		}
+		if !match {
+			continue
+		}
+		// The label must start the line (after filler words).
+		if words[0].start != all[0].start && !labelFiller[all[0].w] {
+			continue
+		}
+		end := words[n-1].end
+		rest := s[end:]
+		trimmed, sep := stripSeparator(rest)
+		if !sep && strings.TrimSpace(rest) != "" {
+			// "Population of the city: 45 000", "Population (2021): …": a few
+			// more words before a colon still belong to the label.
+			if i := strings.IndexAny(rest, ":?"); i > 0 && i <= 40 && labelTail(rest[:i]) {
+				t, _ := stripSeparator(rest[i:])
+				return lb, t, true, true
+			}
+			// Words follow the label without a separator: "Country Council"
+			// is not "Country:"; a long label may still be followed by its
+			// answer after a space ("Name of the local or regional authority
+			// Brno" in a table converted to text).
+			if len(lb.words) < 3 {
+				continue
+			}
+		}
+		return lb, trimmed, sep || strings.TrimSpace(rest) == "", true
+	}
+	return qLabel{}, "", false, false
+}
+
+// labelFiller are the small words that labels may have or lack.
+var labelFiller = map[string]bool{"the": true, "of": true, "or": true, "and": true, "a": true, "an": true, "your": true,
+	"de": true, "la": true, "le": true, "les": true, "du": true, "des": true, "et": true, "l": true, "d": true,
+	"votre": true, "vos": true, "to": true, "for": true, "our": true, "ou": true}
+
+// labelTail says whether s, between a label and a colon, still belongs to
+// the label: a few words, digits only in brackets, no address.
+func labelTail(s string) bool {
+	if strings.ContainsAny(s, "@") || len(strings.Fields(s)) > 6 {
+		return false
+	}
+	depth := 0
+	for _, r := range s {
+		switch {
+		case r == '(' || r == '[':
+			depth++
+		case r == ')' || r == ']':
+			depth--
+		case r >= '0' && r <= '9' && depth <= 0:
+			return false
+		}
+	}
+	return true
+}
+
+// stripSeparator removes what separates a label from its answer: spaces,
+// ":", "?", "|", tabs, dashes, "=", closing bold marks. sep says whether
+// there was one (spaces alone are none, but two or more are).
+func stripSeparator(s string) (string, bool) {
+	sep := false
+	i := 0
+	spaces := 0
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == ':' || r == '?' || r == '|' || r == '\t' || r == '=' || r == '：' || r == ';' || r == '→' || r == '»' || r == '⇒' || r == '➔' || r == '►':
+			sep = true
+		case r == '-' || r == '–' || r == '—' || r == '>' || r == '.':
+			if i+size < len(s) {
+				next, _ := utf8.DecodeRuneInString(s[i+size:])
+				if next >= '0' && next <= '9' && r == '-' {
+					return strings.TrimSpace(s[i:]), sep
+				}
+			}
+			sep = true
+		case r == '*' || r == '_':
+		case isSpaceRune(r):
+			spaces++
+			if spaces >= 2 {
+				sep = true
+			}
+		case r == '(' && !sep:
+			// "Population (inhabitants): 45 000": a hint after the label.
+			j := strings.IndexByte(s[i:], ')')
+			if j > 0 && j < 60 {
+				after := s[i+j+1:]
+				t, sp := stripSeparator(after)
+				if sp {
+					return t, true
+				}
+			}
+			return strings.TrimSpace(s[i:]), sep
+		default:
+			return strings.TrimSpace(s[i:]), sep
+		}
+		if r != ' ' {
+			spaces = 0
+			if isSpaceRune(r) {
+				spaces = 1
+			}
+		}
+		i += size
+	}
+	return "", sep
+}
+
+// Decorations before a question: bullets, bold marks.
+func stripDecorations(s string) string {
+	for {
+		t := strings.TrimLeftFunc(s, isSpaceRune)
+		switch {
+		case strings.HasPrefix(t, "*"), strings.HasPrefix(t, "•"), strings.HasPrefix(t, "·"), strings.HasPrefix(t, "▪"),
+			strings.HasPrefix(t, "►"), strings.HasPrefix(t, "_"), strings.HasPrefix(t, "|"), strings.HasPrefix(t, "❖"),
+			strings.HasPrefix(t, "➢"), strings.HasPrefix(t, "o "), strings.HasPrefix(t, "- "), strings.HasPrefix(t, "– "):
+			_, size := utf8.DecodeRuneInString(t)
+			s = t[size:]
+		default:
+			return t
+		}
+	}
+}
+
+// findMarker says whether line s asks a question: by number (with or
+// without its label), or by label. sig is true in a signature, where only
+// numbers and long labels count ("Tel.: …" there is the sender's).
+func findMarker(s string, sig bool) (qMarker, bool) {
+	c := stripDecorations(s)
+	if c == "" {
+		return qMarker{}, false
+	}
+	// Bold marks around a label: "*Pays :* France".
+	if strings.Contains(c, "*") && strings.Index(c, "*") < 80 {
+		c = strings.ReplaceAll(c, "*", "")
+	}
+	if q, rest, ok, sepOnly, word := parseNumberPrefixWord(c); ok {
+		sep := sepOnly || word
+		rest = strings.TrimLeft(rest, "|\t *")
+		m := qMarker{q: q, numbered: true, word: word}
+		if l, after, sepd, lok := matchLabel(rest, true); lok && (sepd || len(l.words) >= 3) {
+			if l.strong || l.q == q {
+				m.q = l.q
+			}
+			m.labelled = true
+			m.strong = l.strong
+			m.rest = after
+			return m, true
+		}
+		if !sep {
+			return qMarker{}, false
+		}
+		m.rest = stripForeignLabel(q, rest)
+		return m, true
+	}
+	l, after, sepd, ok := matchLabel(c, false)
+	if !ok || !sepd {
+		return qMarker{}, false
+	}
+	if len(l.content) == 1 && sig {
+		// One word ("Tel.:", "E-mail:") in a signature is the sender's.
+		return qMarker{}, false
+	}
+	if sig && (!l.strong || l.q >= 6 && l.q <= 9) {
+		return qMarker{}, false
+	}
+	return qMarker{q: l.q, rest: after, labelled: true, strong: l.strong, weak: len(l.content) == 1}, true
+}
+
+// stripForeignLabel removes from the text after a question number a label
+// written in another language: "Kraj: Polska", "Czy … do Sojuszu? Tak".
+// Labels end with ":" or "?"; what comes before must look like one (no
+// digits, no address, a few words).
+func stripForeignLabel(q int, rest string) string {
+	t := strings.TrimSpace(rest)
+	if t == "" {
+		return ""
+	}
+	for _, sep := range []string{":", "?", "："} {
+		i := strings.Index(t, sep)
+		if i <= 0 {
+			continue
+		}
+		label := t[:i]
+		if strings.ContainsAny(label, "0123456789@/") || strings.Contains(label, "http") {
+			continue
+		}
+		n := len(strings.Fields(label))
+		min := 1
+		if q == 14 || q == 15 {
+			min = 3
+		}
+		if sep == "?" {
+			min = 3
+		}
+		if n < min || n > 14 {
+			continue
+		}
+		// "Bildung: ja", "Education: yes": an option and its mark, not a
+		// label; "Belgique : Wallonie" is the answer too.
+		if _, isList := optionLists[q]; isList && sep == ":" {
+			if codes, ok := parseOptions(q, label); ok && len(codes) > 0 {
+				continue
+			}
+		}
+		if q == 2 && parseCountry(label) != "" {
+			continue
+		}
+		return strings.TrimSpace(strings.TrimLeft(t[i+len(sep):], " :?*"))
+	}
+	return t
+}
+
+// extractText reads questionnaire answers written in text (a mail body, or
+// the text of a document). It returns nil when the text holds no answers:
+// it needs two answered questions, one of them found by its label or among
+// numbered answers that parse as values, or one question found by its full
+// label. Answers quoted deeper than the shallowest answers are older mail
+// and are not read; a quoted blank questionnaire answers nothing.
+func extractText(text string) *Questionnaire {
+	if len(text) > 4<<20 {
+		text = text[:4<<20]
+	}
+	lines := splitLines(text)
+	markers := findMarkers(lines)
+	if len(markers) == 0 {
+		return nil
+	}
+	cands := collectAnswers(lines, markers)
+	return assemble(cands)
+}
+
+// findMarkers returns the questions found in lines, by line index. A number
+// without a label must follow the numbers before it in the same run of
+// questions (a numbered list inside an answer is part of the answer); a run
+// ends at a reply header or where the quote depth changes.
+func findMarkers(lines []tline) map[int]qMarker {
+	out := make(map[int]qMarker)
+	sig := false
+	lastQ, lastDepth := 0, -1
+	for i, l := range lines {
+		if l.blank {
+			continue
+		}
+		switch l.kind {
+		case lineClosing, lineSigSep, lineDisclaim:
+			sig = true
+			continue
+		case lineReply:
+			sig = false
+			lastQ = 0
+			continue
+		case lineSeparator:
+			lastQ = 0
+			continue
+		}
+		m, ok := findMarker(l.text, sig)
+		if !ok {
+			continue
+		}
+		if l.depth != lastDepth {
+			lastQ = 0
+		}
+		if !m.strong && m.q <= lastQ {
+			// A numbered list in an answer ("1. housing 2. schools" under
+			// question 14), or a one-word label in prose.
+			if m.numbered || m.weak {
+				continue
+			}
+		}
+		out[i] = m
+		lastQ, lastDepth = m.q, l.depth
+		sig = false
+	}
+	return out
+}
+
+// collectAnswers takes, for each question found, the text of its answer:
+// what follows it on its line, then the lines after it, up to the next
+// question, a reply header, a closing or a signature, or more deeply quoted
+// text. The answer to a quoted question is the less quoted text under it:
+// of the lines found, those quoted least.
+func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
+	var out []answerCand
+	type aline struct {
+		depth int
+		text  string // "" for a blank line
+	}
+	for i := 0; i < len(lines); i++ {
+		m, ok := markers[i]
+		if !ok {
+			continue
+		}
+		qd := lines[i].depth
+		c := answerCand{q: m.q, line: i, strong: m.strong, num: m.numbered, labelled: m.labelled, word: m.word}
+		var region []aline
+		inline := strings.TrimSpace(stripAnswerWord(m.rest)) != ""
+		if inline {
+			region = append(region, aline{qd, stripAnswerWord(m.rest)})
+		}
+		stop := "end"
+		for j := i + 1; j < len(lines); j++ {
+			l := lines[j]
+			if _, isM := markers[j]; isM {
+				stop = "marker"
+				break
+			}
+			if l.blank {
+				region = append(region, aline{depth: l.depth})
+				continue
+			}
+			if l.kind != lineText {
+				stop = "boundary"
+				break
+			}
+			if l.depth > qd {
+				stop = "depth"
+				break
+			}
+			region = append(region, aline{l.depth, l.text})
+		}
+		// The least quoted lines are the answer; an answer on the question's
+		// own line keeps the question's depth.
+		ad := qd
+		if !inline {
+			for _, a := range region {
+				if a.text != "" && a.depth < ad {
+					ad = a.depth
+				}
+			}
+		}
+		var paras [][]string
+		var cur []string
+		seen := false
+		for _, a := range region {
+			if a.text == "" || a.depth != ad {
+				if len(cur) > 0 {
+					paras = append(paras, cur)
+					cur = nil
+				}
+				if a.text != "" && seen && ad < qd {
+					// Quoted text after the answer: the rest of the quote.
+					stop = "depth"
+					break
+				}
+				continue
+			}
+			seen = true
+			cur = append(cur, stripAnswerWord(a.text))
+		}
+		if len(cur) > 0 {
+			paras = append(paras, cur)
+		}
+		if stop != "marker" && len(paras) > 1 {
+			// After the last answer, only what continues it: a list.
+			keep := paras[:1]
+			for _, p := range paras[1:] {
+				if !isListItem(p[0]) {
+					break
+				}
+				keep = append(keep, p)
+			}
+			paras = keep
+		}
+		c.depth = ad
+		for _, p := range paras {
+			if t := joinLines(p); t != "" {
+				c.text = append(c.text, t)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// answerWords introduce an answer: "Réponse : …", "Answer: …".
+var answerWords = map[string]bool{"reponse": true, "reponses": true, "answer": true, "response": true, "antwort": true,
+	"risposta": true, "respuesta": true, "raspuns": true, "odpowiedz": true, "odpoved": true, "valasz": true,
+	"odgovor": true, "antwoord": true, "resposta": true, "svar": true, "vastaus": true, "απαντηση": true,
+	"отговор": true, "одговор": true, "ответ": true, "cevap": true, "pergjigje": true, "a": true, "r": true, "rep": true,
+	"ans": true, "our answer": true, "notre reponse": true}
+
+// stripAnswerWord removes "Réponse :" and the like from the start of s.
+func stripAnswerWord(s string) string {
+	t := strings.TrimSpace(s)
+	i := strings.IndexAny(t, ":：")
+	if i <= 0 || i > 20 {
+		return s
+	}
+	if answerWords[simplify(t[:i])] {
+		return strings.TrimSpace(t[i+1:])
+	}
+	return s
+}
+
+func isListItem(s string) bool {
+	t := strings.TrimSpace(s)
+	for _, p := range []string{"-", "•", "*", "·", "–", "▪", "o "} {
+		if strings.HasPrefix(t, p) {
+			return true
+		}
+	}
+	if len(t) > 1 && t[0] >= '0' && t[0] <= '9' && (t[1] == ')' || t[1] == '.') {
+		return true
+	}
+	return false
+}
+
+// joinLines joins the lines of a paragraph with spaces, cleaning spaces and
+// table bars.
+func joinLines(p []string) string {
+	var parts []string
+	for _, l := range p {
+		l = strings.TrimSpace(cleanSpaces(strings.ReplaceAll(l, "\t", " | ")))
+		l = strings.Trim(l, "| ")
+		if l != "" {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// answerValue is a parsed answer.
+type answerValue struct {
+	text *string
+	num  *int64
+	rng  *Range
+	list []string
+}
+
+// parseAnswer reads the value of question q from the paragraphs of its
+// answer. ok is false when the text does not answer the question. strict is
+// for answers found after a bare number, which may be a numbered list in a
+// letter: they must look like answers (short, and typed values whole).
+func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
+	if len(paras) == 0 {
+		return v, false
+	}
+	first := paras[0]
+	all := strings.Join(paras, "\n")
+	if isBlank(all) {
+		return v, false
+	}
+	words := len(strings.Fields(all))
+	marked := len(findMarks(all)) > 0
+	tooLong := func(limit int) bool { return strict && words > limit && !marked }
+	switch q {
+	case 1, 6, 7:
+		t := cleanText(first)
+		if isUnknown(t) {
+			return v, true
+		}
+		if isBlank(t) {
+			return v, false
+		}
+		if q == 6 {
+			t = cleanContactName(t)
+		}
+		n := len(strings.Fields(t))
+		if strict && (q == 1 && n > 15 || q == 6 && n > 8 || q == 7 && n > 25) {
+			return v, false
+		}
+		if t == "" {
+			return v, false
+		}
+		v.text = &t
+		return v, true
+	case 2:
+		c := parseCountry(all)
+		if strict && c != "" && words > 4 && parseCountryWhole(all) == "" {
+			c = ""
+		}
+		if c != "" {
+			v.text = &c
+			return v, true
+		}
+		return v, isUnknown(first)
+	case 3, 10, 16:
+		if tooLong(15) {
+			return v, false
+		}
+		codes, ok := parseOptions(q, all)
+		if !ok {
+			return v, false
+		}
+		if len(codes) > 0 {
+			c := codes[0]
+			v.text = &c
+		}
+		return v, true
+	case 4:
+		if tooLong(12) {
+			return v, false
+		}
+		if n, ok := parseNumber(all); ok {
+			v.num = &n
+			return v, true
+		}
+		return v, isUnknown(first)
+	case 5:
+		if tooLong(20) {
+			return v, false
+		}
+		r, ok := parseRange(all)
+		v.rng = r
+		return v, ok
+	case 8:
+		if e := parseEmail(all); e != "" {
+			v.text = &e
+			return v, true
+		}
+		return v, isUnknown(first)
+	case 9:
+		if p := parsePhone(cleanText(first)); p != "" && !(strict && len(strings.Fields(p)) > 10) {
+			v.text = &p
+			return v, true
+		}
+		return v, isUnknown(first)
+	case 11, 12, 13:
+		if tooLong(40) {
+			return v, false
+		}
+		codes, ok := parseOptions(q, all)
+		v.list = codes
+		return v, ok
+	case 14, 15:
+		var ps []string
+		for _, p := range paras {
+			if p = cleanText(p); p != "" {
+				ps = append(ps, p)
+			}
+		}
+		t := strings.Join(ps, "\n")
+		if isUnknown(t) {
+			return v, true
+		}
+		if isBlank(t) {
+			return v, false
+		}
+		v.text = &t
+		return v, true
+	}
+	return v, false
+}
+
+// cleanText trims an answer: spaces, bullets of a single item, surrounding
+// quotes and bold marks, a final full stop after a short answer.
+func cleanText(s string) string {
+	s = cleanSpaces(s)
+	s = strings.Trim(s, " *_|")
+	for _, p := range []string{"→", "⇒", "➔", "➜", "=>", "->", "»", "•", "·", "- ", "– ", "— "} {
+		if strings.HasPrefix(s, p) {
+			s = strings.TrimSpace(s[len(p):])
+		}
+	}
+	if len(s) >= 2 && (s[0] == '"' && s[len(s)-1] == '"') {
+		s = strings.TrimSpace(s[1 : len(s)-1])
+	}
+	return s
+}
+
+var (
+	honorificRE = regexp.MustCompile(`(?i)^(mr|mrs|ms|miss|mme|mlle|m\.|monsieur|madame|herr|frau|sig\.ra|sig\.|sig|sra\.|sr\.|sra|sr|pan|pani|gospodin|gospodja|g\.|ga\.|dna\.?|dl\.?|domnul|doamna|úr|asszony)\.?\s+`)
+	phoneInRE   = regexp.MustCompile(`[,;(]?\s*(tel|tél|phone|t)?\.?:?\s*\+?[0-9][0-9 ()./-]{6,}[0-9]\)?`)
+)
+
+// cleanContactName removes from a contact's name what is not the name: a title of
+// address, an address or a telephone number written after it.
+func cleanContactName(s string) string {
+	if e := emailRE.FindStringIndex(s); e != nil {
+		s = strings.TrimSpace(s[:e[0]] + s[e[1]:])
+		s = strings.ReplaceAll(s, "()", "")
+		s = strings.ReplaceAll(s, "<>", "")
+		s = strings.ReplaceAll(s, "[]", "")
+	}
+	s = phoneInRE.ReplaceAllString(s, "")
+	s = strings.Trim(strings.TrimSpace(s), " ,;:-–")
+	// "Jana Novak (Head of Unit)": the name only.
+	if i := strings.IndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
+		s = strings.TrimSpace(s[:i])
+	}
+	if m := honorificRE.FindString(s); m != "" && len(s) > len(m) {
+		s = s[len(m):]
+	}
+	return strings.TrimSpace(s)
+}
+
+// assemble chooses an answer per question among the candidates and builds
+// the Questionnaire; nil when too little was answered to be one.
+func assemble(cands []answerCand) *Questionnaire {
+	type parsed struct {
+		c answerCand
+		v answerValue
+	}
+	var good []parsed
+	minDepth := 1 << 30
+	for _, c := range cands {
+		v, ok := parseAnswer(c.q, c.text, c.num && !c.labelled)
+		if !ok {
+			continue
+		}
+		good = append(good, parsed{c, v})
+		if c.depth < minDepth {
+			minDepth = c.depth
+		}
+	}
+	var chosen [17]*parsed
+	for i := range good {
+		p := &good[i]
+		if p.c.depth != minDepth || chosen[p.c.q] != nil {
+			continue
+		}
+		chosen[p.c.q] = p
+	}
+	n, strong, structured := 0, 0, 0
+	for q := 1; q <= 16; q++ {
+		p := chosen[q]
+		if p == nil {
+			continue
+		}
+		n++
+		typed := false
+		switch q {
+		case 2, 3, 4, 5, 8, 10, 11, 12, 13, 16:
+			typed = p.v.text != nil || p.v.num != nil || p.v.rng != nil || len(p.v.list) > 0
+		}
+		if typed {
+			structured++
+		}
+		// A full label, or "Question 5:" with a value of its type.
+		if p.c.strong || p.c.word && typed {
+			strong++
+		}
+	}
+	if n == 0 || (n == 1 && strong == 0) || (n == 2 && strong == 0 && structured == 0) {
+		return nil
+	}
+	var vals [17]*answerValue
+	var answered [17]bool
+	for q := 1; q <= 16; q++ {
+		if p := chosen[q]; p != nil {
+			v := p.v
+			vals[q] = &v
+			answered[q] = true
+		}
+	}
+	return buildQuestionnaire(vals, answered)
+}
+
+// buildQuestionnaire turns values per question into a Questionnaire, with
+// Missing listing the questions not answered.
+func buildQuestionnaire(vals [17]*answerValue, answered [17]bool) *Questionnaire {
+	q := &Questionnaire{ThematicPriorities: []string{}, CrosscuttingIssues: []string{}, Activities: []string{}, Missing: []string{}}
+	for n := 1; n <= 16; n++ {
+		if !answered[n] {
+			q.Missing = append(q.Missing, questionKeys[n-1])
+			continue
+		}
+		v := vals[n]
+		if v == nil {
+			continue
+		}
+		switch n {
+		case 1:
+			q.AuthorityName = v.text
+		case 2:
+			q.Country = v.text
+		case 3:
+			q.AuthorityType = v.text
+		case 4:
+			q.Population = v.num
+		case 5:
+			q.RomaEstimate = v.rng
+		case 6:
+			q.ContactName = v.text
+		case 7:
+			q.ContactFunction = v.text
+		case 8:
+			q.ContactEmail = v.text
+		case 9:
+			q.ContactPhone = v.text
+		case 10:
+			q.Interested = v.text
+		case 11:
+			if v.list != nil {
+				q.ThematicPriorities = v.list
+			}
+		case 12:
+			if v.list != nil {
+				q.CrosscuttingIssues = v.list
+			}
+		case 13:
+			if v.list != nil {
+				q.Activities = v.list
+			}
+		case 14:
+			q.Needs = v.text
+		case 15:
+			q.Projects = v.text
+		case 16:
+			q.Newsletter = v.text
+		}
+	}
+	return q
+}
+
+// ---------------------------------------------------------------------------
+// Named fields
+
+// Values of a check box that mean "not ticked".
+var uncheckedValues = map[string]bool{"": true, "false": true, "no": true, "off": true, "0": true, "☐": true,
+	"non": true, "nein": true, "unchecked": true, "n": true, "f": true, "none": true, "null": true, "nil": true,
+	"faux": true, "falsch": true, "nu": true, "nie": true, "ne": true, "nem": true, "nao": true, "□": true, "-": true}
+
+// fieldIndex maps simplified names of fields to question and option code
+// ("" for the question itself).
+type fieldTarget struct {
+	q    int
+	code string
+}
+
+var fieldIndex = func() map[string]fieldTarget {
+	m := make(map[string]fieldTarget)
+	keyOf := func(q int) string { return questionKeys[q-1] }
+	for q := 1; q <= 16; q++ {
+		m[simplify(strings.ReplaceAll(keyOf(q), "_", " "))] = fieldTarget{q: q}
+	}
+	for q, list := range enfrLabels {
+		for _, l := range list {
+			if _, dup := m[simplify(l)]; !dup {
+				m[simplify(l)] = fieldTarget{q: q}
+			}
+		}
+	}
+	for _, o := range formCodesOrder {
+		key := simplify(strings.ReplaceAll(keyOf(o.q), "_", " "))
+		m[key+" "+simplify(strings.ReplaceAll(o.code, "_", " "))] = fieldTarget{q: o.q, code: o.code}
+	}
+	return m
+}()
+
+// fieldName resolves a field's name: a key ("authority_name"), a key_code
+// ("thematic_priorities_education"), a label ("Pays", "1. Name of the local
+// or regional authority"), or a label with an option ("Thematic priorities -
+// Education"). ok is false for other names.
+func fieldName(name string) (fieldTarget, bool) {
+	n := strings.TrimSpace(name)
+	// A PDF field's full name: "form1[0].page1[0].country[0]".
+	if i := strings.LastIndexByte(n, '.'); i >= 0 && i < len(n)-1 && strings.Contains(n, "[") {
+		n = n[i+1:]
+	}
+	if i := strings.IndexByte(n, '['); i > 0 && strings.HasSuffix(n, "]") {
+		n = n[:i]
+	}
+	if q, rest, ok, sep := parseNumberPrefix(n); ok && sep && rest != "" {
+		if t, ok := fieldName(rest); ok {
+			return t, true
+		}
+		_ = q
+	}
+	k := simplify(strings.ReplaceAll(n, "_", " "))
+	if t, ok := fieldIndex[k]; ok {
+		return t, true
+	}
+	// A label and an option: "Thematic priorities - Education".
+	words := strings.Fields(k)
+	for cut := len(words) - 1; cut >= 1; cut-- {
+		head := strings.Join(words[:cut], " ")
+		t, ok := fieldIndex[head]
+		if !ok || t.code != "" {
+			continue
+		}
+		if _, isList := optionLists[t.q]; !isList {
+			continue
+		}
+		tail := strings.Join(words[cut:], " ")
+		codes, ok := parseOptions(t.q, tail)
+		if ok && len(codes) == 1 {
+			return fieldTarget{q: t.q, code: codes[0]}, true
+		}
+	}
+	return fieldTarget{}, false
+}
+
+// fromFields reads answers given as named fields (form fields, spreadsheet
+// columns): keys are questionnaire keys, or key_code for check boxes. Names
+// may differ in case and spacing, or be the EN/FR labels. A check box is
+// ticked by any value but an empty or negative one ("Off", "false", "0",
+// "No", "☐"). It returns nil when no field holds an answer.
+func fromFields(fields map[string]string) *Questionnaire {
+	var vals [17]*answerValue
+	var answered [17]bool
+	checked := map[int]map[string]bool{}
+	boxes := map[int]bool{}
+	// Go maps have no order: read the names sorted, so that the result does
+	// not depend on it.
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		raw := fields[name]
+		t, ok := fieldName(name)
+		if !ok {
+			continue
+		}
+		val := strings.TrimSpace(raw)
+		if t.code != "" {
+			boxes[t.q] = true
+			if isTicked(val) {
+				if checked[t.q] == nil {
+					checked[t.q] = map[string]bool{}
+				}
+				checked[t.q][t.code] = true
+			}
+			continue
+		}
+		if isBlank(val) || answered[t.q] {
+			continue
+		}
+		v, ok := parseAnswer(t.q, strings.Split(strings.ReplaceAll(val, "\r\n", "\n"), "\n\n"), false)
+		if t.q != 14 && t.q != 15 && t.q != 11 && t.q != 12 && t.q != 13 && t.q != 3 && t.q != 10 && t.q != 16 {
+			v, ok = parseAnswer(t.q, []string{strings.Join(strings.Fields(val), " ")}, false)
+		}
+		if !ok {
+			continue
+		}
+		vals[t.q] = &v
+		answered[t.q] = true
+	}
+	for q := range boxes {
+		set := checked[q]
+		if len(set) == 0 {
+			continue
+		}
+		v := vals[q]
+		if v == nil {
+			v = &answerValue{}
+		}
+		if singleChoice(q) {
+			if v.text == nil {
+				for _, c := range optionCodes(q) {
+					if set[c] {
+						c := c
+						v.text = &c
+						break
+					}
+				}
+			}
+		} else {
+			merged := map[string]bool{}
+			for _, c := range v.list {
+				merged[c] = true
+			}
+			for c := range set {
+				merged[c] = true
+			}
+			v.list = inOrder(q, merged)
+		}
+		vals[q] = v
+		answered[q] = true
+	}
+	any := false
+	for q := 1; q <= 16; q++ {
+		any = any || answered[q]
+	}
+	if !any {
+		return nil
+	}
+	return buildQuestionnaire(vals, answered)
+}
+
+// isTicked says whether a check box's value ticks it.
+func isTicked(v string) bool {
+	k := strings.TrimSpace(foldText(v))
+	k = strings.TrimPrefix(k, "/")
+	return !uncheckedValues[k]
+}
+
+// ---------------------------------------------------------------------------
+// HTML
+
+// htmlToText renders an HTML body as text for extractText. Tables of two
+// columns or more keep each row on one line, cells separated by " | "
+// ("| Country | France |"); Outlook's paragraphs (MsoNormal, <o:p>, &nbsp;)
+// become lines, empty ones blank lines; bold text is not starred; quoted
+// parts (<blockquote>) are prefixed with "> ". Wingdings check boxes become
+// ☒ and ☐.
+func htmlToText(src string) string {
+	if len(src) > 8<<20 {
+		src = src[:8<<20]
+	}
+	doc, err := html.Parse(strings.NewReader(src))
+	if err != nil {
+		return ""
+	}
+	prepareHTML(doc)
+	out, err := html2text.FromHTMLNode(doc, html2text.Options{OmitLinks: true})
+	if err != nil {
+		return ""
+	}
+	out = strings.ReplaceAll(out, "\u00a0", " ")
+	// html2text sets off block elements with blank lines; a single line break
+	// is enough between Outlook's paragraphs, and ours keep empty ones.
+	return out
+}
+
+// prepareHTML rewrites the tree for html2text: it drops what is not shown,
+// turns paragraphs into lines, unwraps bold and links, and flattens tables.
+func prepareHTML(n *html.Node) {
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		prepareHTML(c)
+		c = next
+	}
+	if n.Type == html.CommentNode {
+		removeNode(n)
+		return
+	}
+	if n.Type != html.ElementNode {
+		return
+	}
+	switch n.DataAtom {
+	case atom.Head, atom.Style, atom.Script, atom.Title, atom.Meta, atom.Link:
+		removeNode(n)
+		return
+	}
+	if isHiddenElement(n) {
+		removeNode(n)
+		return
+	}
+	if strings.Contains(strings.ToLower(htmlAttr(n, "style")+htmlAttr(n, "face")), "wingdings") {
+		wingdings(n)
+	}
+	switch n.DataAtom {
+	case atom.B, atom.Strong, atom.Span, atom.Font, atom.I, atom.Em, atom.U, atom.A, atom.Small, atom.Big, atom.Sup, atom.Sub:
+		unwrapNode(n)
+	case atom.P, atom.H4, atom.H5, atom.H6, atom.Address, atom.Center, atom.Section, atom.Article, atom.Header, atom.Footer:
+		if strings.TrimSpace(strings.ReplaceAll(nodeText(n), "\u00a0", " ")) == "" && !hasElement(n, atom.Img) {
+			// An empty paragraph is a blank line.
+			br := &html.Node{Type: html.ElementNode, Data: "br", DataAtom: atom.Br}
+			n.Parent.InsertBefore(br, n)
+			n.Parent.InsertBefore(&html.Node{Type: html.ElementNode, Data: "br", DataAtom: atom.Br}, n)
+			removeNode(n)
+			return
+		}
+		n.Data, n.DataAtom, n.Attr = "div", atom.Div, nil
+	case atom.Input:
+		t := strings.ToLower(htmlAttr(n, "type"))
+		if t == "checkbox" || t == "radio" {
+			mark := "☐ "
+			for _, a := range n.Attr {
+				if strings.EqualFold(a.Key, "checked") {
+					mark = "☒ "
+				}
+			}
+			n.Parent.InsertBefore(&html.Node{Type: html.TextNode, Data: mark}, n)
+			removeNode(n)
+		}
+	case atom.Table:
+		flattenTable(n)
+	case atom.Ol:
+		numberList(n)
+	}
+}
+
+// numberList writes the numbers of an ordered list into its items ("1. …"),
+// as the questions of a reply written as a Word list are numbered.
+func numberList(n *html.Node) {
+	i := 1
+	if v := htmlAttr(n, "start"); v != "" {
+		k := 0
+		for _, c := range v {
+			if c < '0' || c > '9' || k > 1000 {
+				k = -1
+				break
+			}
+			k = k*10 + int(c-'0')
+		}
+		if k > 0 {
+			i = k
+		}
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || c.DataAtom != atom.Li {
+			continue
+		}
+		num := strconv.Itoa(i) + ". "
+		i++
+		if t := firstText(c); t != nil {
+			t.Data = num + strings.TrimLeft(t.Data, " \t\r\n")
+		} else {
+			c.InsertBefore(&html.Node{Type: html.TextNode, Data: num}, c.FirstChild)
+		}
+		c.Data, c.DataAtom, c.Attr = "div", atom.Div, nil
+	}
+	n.Data, n.DataAtom, n.Attr = "div", atom.Div, nil
+}
+
+// firstText returns the first text node under n that is not only spaces.
+func firstText(n *html.Node) *html.Node {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.TextNode && strings.TrimSpace(c.Data) != "" {
+			return c
+		}
+		if t := firstText(c); t != nil {
+			return t
+		}
+	}
+	return nil
+}
+
+func removeNode(n *html.Node) {
+	if n.Parent != nil {
+		n.Parent.RemoveChild(n)
+	}
+}
+
+// unwrapNode puts n's children in its place.
+func unwrapNode(n *html.Node) {
+	p := n.Parent
+	if p == nil {
+		return
+	}
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		n.RemoveChild(c)
+		p.InsertBefore(c, n)
+		c = next
+	}
+	p.RemoveChild(n)
+}
+
+func htmlAttr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if strings.EqualFold(a.Key, key) {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func isHiddenElement(n *html.Node) bool {
+	st := strings.ToLower(strings.ReplaceAll(htmlAttr(n, "style"), " ", ""))
+	return strings.Contains(st, "display:none") || strings.Contains(st, "mso-hide:all")
+}
+
+func hasElement(n *html.Node, a atom.Atom) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && (c.DataAtom == a || hasElement(c, a)) {
+			return true
+		}
+	}
+	return false
+}
+
+// nodeText is the text of n's subtree, as written.
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// wingdings replaces the Wingdings letters that Word uses for check boxes
+// with the Unicode boxes.
+func wingdings(n *html.Node) {
+	m := map[rune]string{'x': "☒", 'ý': "☒", 'þ': "☑", 'ü': "✓", '¨': "☐", 'o': "☐", 'q': "☐", 'n': "■"}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			t := strings.TrimSpace(n.Data)
+			if r, size := utf8.DecodeRuneInString(t); size == len(t) && size > 0 {
+				if s, ok := m[r]; ok {
+					n.Data = s + " "
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+}
+
+// flattenTable rewrites a table as lines: one line a row, cells set off by
+// " | ", when the table has two columns or more and short cells; otherwise
+// (a layout table, one column, long cells) one block a cell.
+func flattenTable(t *html.Node) {
+	var rows [][]*html.Node
+	var walk func(*html.Node)
+	nested := false
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Tr:
+				var cells []*html.Node
+				for d := c.FirstChild; d != nil; d = d.NextSibling {
+					if d.Type == html.ElementNode && (d.DataAtom == atom.Td || d.DataAtom == atom.Th) {
+						cells = append(cells, d)
+					}
+				}
+				rows = append(rows, cells)
+			case atom.Thead, atom.Tbody, atom.Tfoot:
+				walk(c)
+			case atom.Table:
+				nested = true
+			}
+		}
+	}
+	walk(t)
+	texts := make([][]string, len(rows))
+	wide, long := 0, false
+	for i, cells := range rows {
+		nonEmpty := 0
+		for _, c := range cells {
+			if hasElement(c, atom.Table) {
+				nested = true
+			}
+			s, err := html2text.FromHTMLNode(c, html2text.Options{OmitLinks: true})
+			if err != nil {
+				s = nodeText(c)
+			}
+			if strings.Count(s, "\n") > 12 {
+				long = true
+			}
+			s = strings.Join(strings.Fields(strings.ReplaceAll(s, "\u00a0", " ")), " ")
+			texts[i] = append(texts[i], s)
+			if s != "" {
+				nonEmpty++
+			}
+		}
+		if nonEmpty >= 2 {
+			wide++
+		}
+	}
+	div := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+	if wide == 0 || nested || long {
+		// Layout: each cell a block, in order.
+		for _, cells := range rows {
+			for _, c := range cells {
+				c.Parent.RemoveChild(c)
+				c.Data, c.DataAtom, c.Attr = "div", atom.Div, nil
+				div.AppendChild(c)
+			}
+		}
+	} else {
+		for _, cells := range texts {
+			// Drop empty cells at the end of the row, keep the others so that
+			// an empty answer cell stays empty.
+			for len(cells) > 0 && cells[len(cells)-1] == "" {
+				cells = cells[:len(cells)-1]
+			}
+			for len(cells) > 0 && cells[0] == "" {
+				cells = cells[1:]
+			}
+			if len(cells) == 0 {
+				continue
+			}
+			line := cells[0]
+			if len(cells) > 1 {
+				line = "| " + strings.Join(cells, " | ") + " |"
+			}
+			row := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
+			row.AppendChild(&html.Node{Type: html.TextNode, Data: line})
+			div.AppendChild(row)
+		}
+	}
+	if t.Parent != nil {
+		t.Parent.InsertBefore(div, t)
+		t.Parent.RemoveChild(t)
+	}
+}
