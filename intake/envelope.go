@@ -80,6 +80,10 @@ type Envelope struct {
 var parser = enmime.NewParser(
 	enmime.MaxStoredPartErrors(20),
 	enmime.StripMediaTypeInvalidCharacters(true),
+	// Trust a declared charset: guessing it for every part costs most of the
+	// parse. Parts that declare none are still guessed, and fixC1 mends the
+	// common lie (windows-1252 bytes labelled iso-8859-1).
+	enmime.DisableCharacterDetection(true),
 )
 
 // ReadEnvelope reads the envelope of raw. It always returns an Envelope with
@@ -133,7 +137,8 @@ func read(raw []byte, lim Limits) (m *message, err error) {
 	if e.Root != nil {
 		m.header = e.Root.Header
 	}
-	m.text, m.html = e.Text, e.HTML
+	m.text, m.html = fixC1(e.Text), fixC1(e.HTML)
+	m.env.Subject, m.env.FromName = fixC1(m.env.Subject), fixC1(m.env.FromName)
 	n := 0
 	stack := []*enmime.Part{e.Root}
 	for len(stack) > 0 {

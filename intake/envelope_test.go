@@ -173,3 +173,19 @@ func FuzzNormalize(f *testing.F) {
 		}
 	})
 }
+
+func TestFixC1(t *testing.T) {
+	// windows-1252 bytes labelled iso-8859-1: ’ is 0x92, € is 0x80, – is 0x96.
+	raw := []byte("From: a@example.org\r\nSubject: =?iso-8859-1?Q?l=92Alliance?=\r\nContent-Type: text/plain; charset=iso-8859-1\r\n" +
+		"Content-Transfer-Encoding: quoted-printable\r\n\r\nBudget =80 1 000 =96 l=92=E9t=E9\r\n")
+	m, err := read(raw, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "Budget € 1 000 – l’été\n"; strings.TrimRight(m.text, "\r\n")+"\n" != want {
+		t.Errorf("text = %q, want %q", m.text, want)
+	}
+	if m.env.Subject != "l’Alliance" {
+		t.Errorf("subject = %q, want %q", m.env.Subject, "l’Alliance")
+	}
+}

@@ -6,7 +6,10 @@ import (
 	"mime"
 	"strings"
 
+	"unicode/utf8"
+
 	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/charmap"
 )
 
 // Normalize prepares raw for parsing: it drops a leading mbox "From " line and
@@ -59,3 +62,24 @@ func (mimeWordDecoder) decode(s string) string {
 	}
 	return strings.TrimSpace(out)
 }
+
+// fixC1 turns the C1 control characters U+0080 to U+009F into the characters
+// windows-1252 has at those bytes (’ “ ” € – …). They appear when windows-1252
+// text is labelled iso-8859-1, as Outlook and many webmails do, and never in
+// real text.
+func fixC1(s string) string {
+	if !strings.ContainsFunc(s, isC1) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if !isC1(r) {
+			return r
+		}
+		if w := charmap.Windows1252.DecodeByte(byte(r)); w != utf8.RuneError {
+			return w
+		}
+		return r
+	}, s)
+}
+
+func isC1(r rune) bool { return r >= 0x80 && r <= 0x9f }
