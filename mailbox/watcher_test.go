@@ -164,7 +164,7 @@ func TestDrainFinishesInterruptedMove(t *testing.T) {
 	srv := startServer(t, memserver.Options{})
 	db := openDB(t)
 	raw := msg(7, "")
-	res, err := db.Put([]store.Incoming{{Raw: raw, Msg: store.Message{MessageID: "<m7@example.fr>", Folder: "Processed"}}})
+	res, err := db.Put([]store.Incoming{{Raw: raw, Msg: store.Message{MessageID: "<m7@example.fr>", Folder: "Processed", Source: store.Location{Mailbox: "INBOX", UID: 1}}}})
 	if err != nil {
 		t.Fatal(err)
 	}
