@@ -40,7 +40,8 @@ var (
 		"teilnahm", "mitglied", "aderi", "adesion", "partecip", "membr", "unir", "unirse", "formar parte", "aderar",
 		"adera", "alatur", "csatlakoz", "reszt", "przystap", "dolacz", "udzial", "pripoj", "vstoup", "vstup", "clen",
 		"pristup", "pridruz", "prikljuc", "ucestv", "ucesc", "sudjelov", "toetred", "deelnem", "lid word", "take part",
-		"be part", "faire partie", "prendre part", "join us"}
+		"be part", "faire partie", "prendre part", "join us", "присъедин", "присоедин", "приступ", "придруж", "учеств",
+		"участ", "член", "συμμετοχ", "συμμετεχ", "προσχωρ", "katil", "uye", "anetar", "bashk"}
 	// Events of the Alliance: attending them is not joining it.
 	eventWords = []string{"summit", "sommet", "gipfel", "vertice", "cumbre", "conference", "meeting", "reunion", "event",
 		"workshop", "seminar", "visit", "webinar", "training", "session", "forum", "congress", "congres"}
@@ -48,7 +49,9 @@ var (
 		"mochten", "wunsch", "mocht", "gerne", "vorremmo", "desider", "intenzion", "quisiera", "queremos", "deseamos",
 		"desea", "doresc", "dorim", "dorinta", "szeretn", "chcemy", "chcielibysmy", "pragn", "chceme", "chteli",
 		"chtěli", "zelimo", "zeli", "zelj", "gostariamos", "pretend", "willen", "graag", "interest", "interes",
-		"honour", "honneur", "ehre", "onore", "honor", "onoare", "apply", "candidat", "request", "demande", "ask"}
+		"honour", "honneur", "ehre", "onore", "honor", "onoare", "apply", "candidat", "request", "demande", "ask",
+		"kivan", "szandek", "rado", "rada", "radi", "bychom", "chce", "chcia", "желае", "желаем", "иска", "искаме",
+		"бихме", "желимо", "жели", "хочет", "хотим", "επιθυμ", "θελ", "istiyor", "isteriz", "deshir", "deshiron"}
 )
 
 // findJoinRequest returns what a letter asking to join the Alliance says,
@@ -165,15 +168,17 @@ func wantsToJoin(s string) bool {
 		if !verb {
 			continue
 		}
-		// The Alliance within eight words after the verb, no event between.
-		for j := i + 1; j < len(words) && j <= i+8; j++ {
+		// The Alliance within twelve words after the verb (its full name is
+		// long), no event between.
+		for j := i + 1; j < len(words) && j <= i+12; j++ {
 			if hasPrefixAny(words[j], eventWords) {
 				break
 			}
 			if hasPrefixAny(words[j], allianceWords) {
-				// A wish or an announcement in the twenty words before.
+				// A wish or an announcement in the twenty words before, or
+				// just after ("csatlakozni kíván": wishes to join).
 				from := max(0, i-20)
-				ctx := strings.Join(words[from:i+1], " ")
+				ctx := strings.Join(words[from:min(len(words), i+4)], " ")
 				if strings.Contains(ctx, "invit") {
 					break
 				}
@@ -202,8 +207,8 @@ func hasPrefixAny(w string, list []string) bool {
 const authorityNouns = `City|Town|Municipality|Borough|County|Region|Province|District|Commune|Ville|Mairie|Métropole|Département|Gemeinde|Stadt|Landeshauptstadt|Marktgemeinde|Landkreis|Comune|Città|Regione|Provincia|Ayuntamiento|Municipio|Diputación|Concello|Ajuntament|Primăria|Primaria|Municipiul|Orașul|Oraşul|Comuna|Județul|Judetul|Gmina|Miasto|Powiat|Obec|Město|Mesto|Statutární město|Statutárne mesto|Grad|Općina|Opčina|Opština|Občina|Mestna občina|Gemeente|Município|Câmara Municipal|Δήμος|Община|Град|Општина|Bashkia|Komuna|Belediyesi|Union|Association|Kraj`
 
 var (
-	authorityBeforeRE = regexp.MustCompile(`(?:^|[^\p{L}])((?:` + authorityNouns + `)(?:\s+(?:of the|of|de la|de l'|de l’|de|d'|d’|du|des|di|del|della|dei|von|da|do|dos|das|miasta|města|mesta|municipiului|orașului|grada|općine|opštine))?\s*[\p{Lu}][\p{L}'’\-.]*(?:[ -](?:[\p{Lu}][\p{L}'’\-.]*|sur|sous|de|la|le|les|am|an|der|di|del|na|nad|pod|upon|on|en|et|and|und|e|y|i)){0,5})`)
-	authorityAfterRE  = regexp.MustCompile(`((?:[\p{Lu}][\p{L}'’\-]*\s+){1,3}(?:County Council|City Council|Borough Council|District Council|Town Council|Municipality|Self-Governing Region|Regional Council|Region|County|Municipal Council|Metropolitan Municipality|Municipal Assembly))\b`)
+	authorityBeforeRE = regexp.MustCompile(`(?:^|[^\p{L}])((?i:` + authorityNouns + `)(?:\s+(?:of the|of|de la|de l'|de l’|de|d'|d’|du|des|di|del|della|dei|von|da|do|dos|das|miasta|města|mesta|municipiului|orașului|grada|općine|opštine))?\s*[\p{Lu}][\p{L}'’\-.]*(?:[ -](?:[\p{Lu}][\p{L}'’\-.]*|sur|sous|de|la|le|les|am|an|der|di|del|na|nad|pod|upon|on|en|et|and|und|e|y|i)){0,5})`)
+	authorityAfterRE  = regexp.MustCompile(`((?:[\p{Lu}][\p{L}'’\-]*\s+){1,3}(?:County Council|City Council|Borough Council|District Council|Town Council|Municipality|Self-Governing Region|Regional Council|Region|County|Municipal Council|Metropolitan Municipality|Municipal Assembly|Város Önkormányzata|Város|Önkormányzata|Önkormányzat|[Оо]бщина|[Оо]пштина|[Оо]бщина|Belediyesi|samosprávny kraj|Samosprávny kraj|kraj|Kraj))(?:[^\p{L}]|$)`)
 	honorificsRE      = `(?:(?:Mr|Mrs|Ms|Miss|Dr|Mme|Mlle|M\.|Madame|Monsieur|Herr|Frau|Sig\.ra|Sig\.|Dott\.ssa|Dott\.|Dr\.ssa|Sr\.|Sra\.|D\.|Dña\.|Dl\.|Dna\.|Doamna|Domnul|Pan|Pani|Paní|Pán|Gospodin|Gospođa|Gospodja|g\.|ga\.|gđa\.|Prof\.|Mag\.a|Mag\.|Mgr\.|Ing\.|PhDr\.|JUDr\.)\.?\s+)*`
 	nameRE            = `([\p{Lu}][\p{L}'’\-]+(?:[ \t]+(?:(?:van|von|de|di|da|del|der|den|la|le|du|dos|ter|zu)[ \t]+)?[\p{Lu}][\p{L}'’\-]+){1,3})`
 	contactRE         = regexp.MustCompile(`(?i:contact person|contact|personne de contact|personne à contacter|interlocut\p{L}*|référent\p{L}*|ansprechpartner\p{L}*|kontaktperson|referente|persona di contatto|persona de contacto|persoana de contact|persoană de contact|osob\p{L}* do kontaktu|osoba kontaktowa|kontaktní osob\p{L}*|kontaktn\p{L}* osob\p{L}*|kontakt osoba|osoba za kontakt|kapcsolattartó\p{L}*|contactpersoon|pessoa de contacto|pessoa de contato|responsible person|focal point|point focal)[^\n.:]{0,60}?(?i:will be|would be|is|shall be|sera|est|ist|wird|sarà|è|será|es|va fi|este|będzie|jest|bude|je|biće|će biti|ce biti|lesz|wordt|is|:|-)\s+` + honorificsRE + nameRE)
@@ -219,6 +224,10 @@ func findAuthority(lines []string) string {
 		s := cleanAuthority(text[m[2]:m[3]])
 		if s == "" || !hasNameAfterNoun(s) {
 			continue
+		}
+		if r, size := utf8.DecodeRuneInString(s); unicode.IsLower(r) {
+			// "la gemeente Utrecht", "the city of Brno" in a sentence.
+			s = string(unicode.ToUpper(r)) + s[size:]
 		}
 		best, bestPos = s, m[2]
 		break
@@ -282,12 +291,7 @@ func findContact(body string) (name, function, email string) {
 	name = cleanContactName(body[m[2]:m[3]])
 	rest := body[m[3]:]
 	// The sentence that follows the name.
-	end := len(rest)
-	for _, stop := range []string{".\n", ". ", "\n\n"} {
-		if i := strings.Index(rest, stop); i >= 0 && i < end {
-			end = i
-		}
-	}
+	end := sentenceEnd(rest)
 	sentence := rest[:end]
 	if e := parseEmail(sentence); e != "" {
 		email = e
@@ -312,6 +316,29 @@ func findContact(body string) (name, function, email string) {
 		}
 	}
 	return name, function, email
+}
+
+// sentenceEnd returns where the first sentence of s ends: at a full stop
+// followed by a space or a line break, except after an abbreviation ("ds.",
+// "Mr."), or at a blank line.
+func sentenceEnd(s string) int {
+	for i := 0; i < len(s); i++ {
+		if strings.HasPrefix(s[i:], "\n\n") || strings.HasPrefix(s[i:], "\r\n\r\n") {
+			return i
+		}
+		if s[i] != '.' || i+1 < len(s) && s[i+1] != ' ' && s[i+1] != '\n' && s[i+1] != '\r' {
+			continue
+		}
+		j := i
+		for j > 0 && s[j-1] != ' ' && s[j-1] != '\n' && s[j-1] != '(' {
+			j--
+		}
+		if w := s[j:i]; utf8.RuneCountInString(w) <= 3 && w != "" && strings.ToLower(w) == w && !strings.Contains(w, "@") {
+			continue // "ds.", "tel.", "nr."
+		}
+		return i
+	}
+	return len(s)
 }
 
 // findSigner reads the signature: the name after the closing ("Yours

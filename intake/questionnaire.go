@@ -257,6 +257,7 @@ type qMarker struct {
 	strong   bool // an EN/FR label of two words or more
 	weak     bool // a one-word label without a number
 	word     bool // "Question 5", "Q5": a number that says it is one
+	run      int  // the run of questions it belongs to
 }
 
 // answerCand is one answer found for a question.
@@ -269,6 +270,7 @@ type answerCand struct {
 	num      bool
 	labelled bool
 	word     bool
+	run      int
 }
 
 // splitLines cuts text into lines, with quote depth and kind.
@@ -292,10 +294,49 @@ func splitLines(text string) []tline {
 			}
 		}
 		s = strings.TrimRightFunc(s, isSpaceRune)
-		lines = append(lines, tline{text: s, depth: depth, blank: isBlankLine(s)})
+		for _, part := range splitRun(s) {
+			lines = append(lines, tline{text: part, depth: depth, blank: isBlankLine(part)})
+		}
 	}
 	classifyLines(lines)
 	return lines
+}
+
+var runNumberRE = regexp.MustCompile(`(?:^|[\s;,])(\d{1,2})[.)]\s`)
+
+// splitRun cuts a line that holds several numbered answers ("1) Brno 2)
+// Czech Republic 3) municipality") before each number, when the numbers
+// start the line and go up; other lines are returned whole.
+func splitRun(s string) []string {
+	if len(s) > 2000 || !startsWithDigit(s) {
+		return []string{s}
+	}
+	locs := runNumberRE.FindAllStringSubmatchIndex(s, 40)
+	var cuts []int
+	last := 0
+	for _, m := range locs {
+		n, _ := strconv.Atoi(s[m[2]:m[3]])
+		if n <= last || n > 16 {
+			continue
+		}
+		if len(cuts) == 0 && m[2] != 0 {
+			return []string{s}
+		}
+		cuts = append(cuts, m[2])
+		last = n
+	}
+	if len(cuts) < 3 {
+		return []string{s}
+	}
+	var out []string
+	for i, c := range cuts {
+		end := len(s)
+		if i+1 < len(cuts) {
+			end = cuts[i+1]
+		}
+		out = append(out, strings.TrimRight(strings.TrimSpace(s[c:end]), ";,"))
+	}
+	return out
 }
 
 func isBlankLine(s string) bool {
@@ -549,7 +590,7 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 	low := strings.ToLower(s[i:])
 	for _, w := range numberWords {
 		lw := w
-		if !strings.HasPrefix(foldText(firstRunes(low, utf8.RuneCountInString(lw)+1)), lw) {
+		if !strings.HasPrefix(foldText(prefixByRunes(low, utf8.RuneCountInString(lw)+1)), lw) {
 			continue
 		}
 		// Skip the word as written (its byte length may differ when folded).
@@ -594,6 +635,9 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 	sep = false
 	if k < len(s) {
 		switch {
+		case s[k] == '\t' || s[k] == '|':
+			k++
+			sep = true
 		case s[k] == '.' || s[k] == ')' || s[k] == ':' || s[k] == '-' || s[k] == '/' || s[k] == ']':
 			// "4.455.188", "1-2 families", "1/2" are numbers, not questions.
 			if (s[k] == '.' || s[k] == '-' || s[k] == '/' || s[k] == ':') && k+1 < len(s) && s[k+1] >= '0' && s[k+1] <= '9' {
@@ -632,10 +676,6 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 		return 0, "", false, false, false
 	}
 	return n, rest, true, sep, word
-}
-
-func firstRunes(s string, n int) string {
-	return prefixByRunes(s, n)
 }
 
 func prefixByRunes(s string, n int) string {
@@ -821,7 +861,10 @@ func findMarker(s string, sig bool) (qMarker, bool) {
 		rest = strings.TrimLeft(rest, "|\t *")
 		m := qMarker{q: q, numbered: true, word: word}
 		if l, after, sepd, lok := matchLabel(rest, true); lok && (sepd || len(l.words) >= 3) {
-			if l.strong || l.q == q {
+			// The label says which question it is, even when the reply's
+			// numbering differs ("5. Population: …"); a translated label
+			// is less sure than the number.
+			if !l.foreign || l.q == q {
 				m.q = l.q
 			}
 			m.labelled = true
@@ -895,10 +938,12 @@ func stripForeignLabel(q int, rest string) string {
 
 // extractText reads questionnaire answers written in text (a mail body, or
 // the text of a document). It returns nil when the text holds no answers:
-// it needs two answered questions, one of them found by its label or among
-// numbered answers that parse as values, or one question found by its full
-// label. Answers quoted deeper than the shallowest answers are older mail
-// and are not read; a quoted blank questionnaire answers nothing.
+// one question found by its full label (or as "Question 5:" with a value of
+// its type) is enough; otherwise it needs two answers with typed values
+// (country, population, e-mail, options…), not all of them about the
+// contact. Answers quoted deeper than the shallowest answers are older mail
+// and are not read; a quoted blank questionnaire answers nothing. The result
+// has no Source: the caller says where the text came from.
 func extractText(text string) *Questionnaire {
 	if len(text) > 4<<20 {
 		text = text[:4<<20]
@@ -920,6 +965,8 @@ func findMarkers(lines []tline) map[int]qMarker {
 	out := make(map[int]qMarker)
 	sig := false
 	lastQ, lastDepth := 0, -1
+	pending := -1 // depth of a question with nothing after it yet
+	run := 0
 	for i, l := range lines {
 		if l.blank {
 			continue
@@ -938,10 +985,24 @@ func findMarkers(lines []tline) map[int]qMarker {
 		}
 		m, ok := findMarker(l.text, sig)
 		if !ok {
+			if pending >= 0 {
+				pending = -1
+			}
+			continue
+		}
+		// "5. Estimated number of Roma:" then "10 - 15" on the next line: a
+		// range answering 5, not question 10.
+		if pending >= 0 && m.numbered && !m.labelled && startsWithDigit(m.rest) && l.depth <= pending {
+			pending = -1
 			continue
 		}
 		if l.depth != lastDepth {
 			lastQ = 0
+		}
+		if lastQ == 0 || m.q <= lastQ {
+			// A new run of questions: after a reply header or a change of
+			// depth, or a question asked again (a second copy).
+			run++
 		}
 		if !m.strong && m.q <= lastQ {
 			// A numbered list in an answer ("1. housing 2. schools" under
@@ -950,11 +1011,21 @@ func findMarkers(lines []tline) map[int]qMarker {
 				continue
 			}
 		}
+		m.run = run
 		out[i] = m
 		lastQ, lastDepth = m.q, l.depth
 		sig = false
+		pending = -1
+		if strings.TrimSpace(m.rest) == "" {
+			pending = l.depth
+		}
 	}
 	return out
+}
+
+func startsWithDigit(s string) bool {
+	s = strings.TrimSpace(s)
+	return s != "" && s[0] >= '0' && s[0] <= '9'
 }
 
 // collectAnswers takes, for each question found, the text of its answer:
@@ -974,7 +1045,7 @@ func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
 			continue
 		}
 		qd := lines[i].depth
-		c := answerCand{q: m.q, line: i, strong: m.strong, num: m.numbered, labelled: m.labelled, word: m.word}
+		c := answerCand{q: m.q, line: i, strong: m.strong, num: m.numbered, labelled: m.labelled, word: m.word, run: m.run}
 		var region []aline
 		inline := strings.TrimSpace(stripAnswerWord(m.rest)) != ""
 		if inline {
@@ -1032,6 +1103,15 @@ func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
 		}
 		if len(cur) > 0 {
 			paras = append(paras, cur)
+		}
+		if stop != "marker" && len(paras) > 0 {
+			// A signature right under the last answer: "Jana Novak".
+			for k := 1; k < len(paras[0]); k++ {
+				if l := strings.TrimSpace(paras[0][k]); len(strings.Fields(l)) <= 4 && (looksLikeName(l) || parseEmail(l) != "") {
+					paras = [][]string{paras[0][:k]}
+					break
+				}
+			}
 		}
 		if stop != "marker" && len(paras) > 1 {
 			// After the last answer, only what continues it: a list.
@@ -1171,7 +1251,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		}
 		return v, true
 	case 4:
-		if tooLong(12) {
+		if tooLong(12) || strict && !numberLeads(all) {
 			return v, false
 		}
 		if n, ok := parseNumber(all); ok {
@@ -1180,7 +1260,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		}
 		return v, isUnknown(first)
 	case 5:
-		if tooLong(20) {
+		if tooLong(20) || strict && !numberLeads(all) && !isUnknown(first) {
 			return v, false
 		}
 		r, ok := parseRange(all)
@@ -1223,6 +1303,34 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		return v, true
 	}
 	return v, false
+}
+
+// Words that may come before a count: "approx. 45 000", "entre 400 et 600".
+var approxWords = map[string]bool{"approx": true, "approximately": true, "about": true, "around": true, "ca": true,
+	"cca": true, "circa": true, "some": true, "roughly": true, "nearly": true, "almost": true, "estimated": true,
+	"environ": true, "env": true, "pres de": true, "plus de": true, "moins de": true, "etwa": true, "rund": true,
+	"ungefahr": true, "cerca": true, "circa di": true, "aproximadamente": true, "aprox": true, "alrededor de": true,
+	"aproximativ": true, "kb": true, "mintegy": true, "okolo": true, "ok": true, "oko": true, "priblizno": true,
+	"около": true, "περιπου": true, "yaklasik": true, "rreth": true, "between": true, "entre": true, "zwischen": true,
+	"tra": true, "intre": true, "od": true, "from": true, "de": true, "less than": true, "more than": true,
+	"over": true, "under": true, "up to": true, "max": true, "min": true, "cerca de": true, "ongeveer": true,
+	"circa de": true, "przeszlo": true, "ponad": true, "powyzej": true, "ponizej": true, "over de": true}
+
+// numberLeads says whether the answer starts with its number (after a word
+// or two such as "approx."), as a count answering a question does;
+// "testing #4" is no answer to the question of population.
+func numberLeads(s string) bool {
+	counts, _ := countTokens(s)
+	if len(counts) == 0 {
+		return false
+	}
+	before := s[:counts[0].start]
+	if strings.HasSuffix(strings.TrimSpace(before), "#") || strings.HasSuffix(strings.TrimSpace(before), "№") {
+		return false
+	}
+	k := simplify(before)
+	// One or two words before the number ("около 23 000", "plus de 500").
+	return k == "" || approxWords[k] || len(strings.Fields(k)) <= 2 && !strings.ContainsAny(before, ":;!?")
 }
 
 // cleanText trims an answer: spaces, bullets of a single item, surrounding
@@ -1286,21 +1394,36 @@ func assemble(cands []answerCand) *Questionnaire {
 			minDepth = c.depth
 		}
 	}
+	// Where a question is answered twice at that depth, the run of
+	// questions that answers more wins ("1. the answers are below" in a
+	// forwarder's note loses to the forwarded answers), then the first.
+	runScore := map[int]int{}
+	for _, p := range good {
+		if p.c.depth == minDepth {
+			runScore[p.c.run]++
+		}
+	}
 	var chosen [17]*parsed
 	for i := range good {
 		p := &good[i]
-		if p.c.depth != minDepth || chosen[p.c.q] != nil {
+		if p.c.depth != minDepth {
+			continue
+		}
+		if old := chosen[p.c.q]; old != nil && runScore[old.c.run] >= runScore[p.c.run] {
 			continue
 		}
 		chosen[p.c.q] = p
 	}
-	n, strong, structured := 0, 0, 0
+	n, strong, structured, core := 0, 0, 0, 0
 	for q := 1; q <= 16; q++ {
 		p := chosen[q]
 		if p == nil {
 			continue
 		}
 		n++
+		if q < 6 || q > 9 {
+			core++
+		}
 		typed := false
 		switch q {
 		case 2, 3, 4, 5, 8, 10, 11, 12, 13, 16:
@@ -1314,7 +1437,10 @@ func assemble(cands []answerCand) *Questionnaire {
 			strong++
 		}
 	}
-	if n == 0 || (n == 1 && strong == 0) || (n == 2 && strong == 0 && structured == 0) {
+	// A question found by its full label is enough; otherwise two answers,
+	// two of them typed values, not all about a contact (a signature has a
+	// name, an e-mail and a telephone number).
+	if strong == 0 && (n < 2 || structured < 2 || core == 0) {
 		return nil
 	}
 	var vals [17]*answerValue

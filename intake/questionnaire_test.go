@@ -249,17 +249,44 @@ func TestHTMLToText(t *testing.T) {
 	}
 }
 
-// TestExtractTextDeterministic checks that the same text always gives the
-// same answers (no map order leaks into the result).
+// TestExtractTextDeterministic checks a property: the same text always
+// gives the same answers (no map order leaks into the result), for the
+// test messages and for damaged copies of them.
 func TestExtractTextDeterministic(t *testing.T) {
 	files, _ := filepath.Glob("testdata/answers/*.txt")
+	var texts []string
 	for _, f := range files {
 		data, _ := os.ReadFile(f)
-		first, _ := json.Marshal(extractText(string(data)))
-		for i := 0; i < 5; i++ {
-			again, _ := json.Marshal(extractText(string(data)))
+		texts = append(texts, string(data))
+	}
+	rnd := uint64(1)
+	next := func(n int) int {
+		rnd = rnd*6364136223846793005 + 1442695040888963407
+		return int((rnd >> 33) % uint64(n))
+	}
+	for i := 0; i < 300 && len(texts) > 0; i++ {
+		b := []byte(texts[next(len(texts))])
+		for k := 0; k < 1+next(5); k++ {
+			at := next(len(b) + 1)
+			switch next(3) {
+			case 0:
+				b = append(b[:at], append([]byte{byte(next(256))}, b[at:]...)...)
+			case 1:
+				end := at + next(len(b)-at+1)
+				b = append(b[:at], b[end:]...)
+			default:
+				end := at + next(len(b)-at+1)
+				b = append(b[:end], append(append([]byte{}, b[at:end]...), b[end:]...)...)
+			}
+		}
+		texts = append(texts, string(b))
+	}
+	for _, s := range texts {
+		first, _ := json.Marshal(extractText(s))
+		for i := 0; i < 3; i++ {
+			again, _ := json.Marshal(extractText(s))
 			if string(again) != string(first) {
-				t.Fatalf("%s: extractText differs between runs:\n%s\n%s", f, first, again)
+				t.Fatalf("extractText(%.80q) differs between runs:\n%s\n%s", s, first, again)
 			}
 		}
 	}

@@ -943,10 +943,6 @@ var optionLists = map[int][]optionDef{
 	},
 }
 
-// optionKeys names the list of each question with codes.
-var optionKeys = map[int]string{3: "authority_type", 10: "interested", 11: "thematic_priorities",
-	12: "crosscutting_issues", 13: "activities", 16: "newsletter"}
-
 // optionCodes returns the codes of question q's list, in questionnaire order.
 func optionCodes(q int) []string {
 	var order []string
@@ -1111,10 +1107,22 @@ func findMarks(s string) []optEvent {
 			out = append(out, optEvent{pos: i, end: i + size, mark: true, checked: true})
 		case strings.ContainsRune(uncheckedMarks, r):
 			out = append(out, optEvent{pos: i, end: i + size, mark: true})
+		case (r == 'þ' || r == 'ý' || r == '¨') && standalone(s, i, size):
+			// Word's Wingdings boxes as the text part shows them: þ ticked,
+			// ý crossed, ¨ empty.
+			out = append(out, optEvent{pos: i, end: i + size, mark: true, checked: r != '¨'})
 		}
 		i += size
 	}
 	return out
+}
+
+// standalone says whether the rune at s[i:i+size] stands alone, between
+// spaces or line ends.
+func standalone(s string, i, size int) bool {
+	before, _ := utf8.DecodeLastRuneInString(s[:i])
+	after, _ := utf8.DecodeRuneInString(s[i+size:])
+	return (i == 0 || isSpaceRune(before)) && (i+size == len(s) || isSpaceRune(after))
 }
 
 // Words that pick every option, or none, simplified.
@@ -1290,7 +1298,7 @@ func parseOptions(q int, s string) (codes []string, answered bool) {
 	if nMarks == 0 {
 		// Prose, or the options left after deleting the others.
 		if !multi {
-			if c := proseChoice(q, ev, k); c != "" {
+			if c := proseChoice(q, ev); c != "" {
 				return []string{c}, true
 			}
 			return codes, false
@@ -1370,7 +1378,7 @@ func parseOptions(q int, s string) (codes []string, answered bool) {
 // question gives: for the yes/no questions an undecided answer wins over the
 // words yes and no ("no, not yet decided" is undecided), then the first
 // label written.
-func proseChoice(q int, ev []optEvent, k string) string {
+func proseChoice(q int, ev []optEvent) string {
 	if q == 10 {
 		for _, e := range ev {
 			if e.code == "undecided" {

@@ -166,6 +166,8 @@ func TestParseOptions(t *testing.T) {
 		{11, "✔ Education\n✓ Health", []string{"education", "health"}, true},
 		{11, "(x) Education ( ) Housing (X) Health", []string{"education", "health"}, true},
 		{11, "X Education\nX Housing", []string{"education", "housing"}, true},
+		{10, "þ Yes ¨ No ¨ Not decided yet", []string{"yes"}, true},
+		{11, "¨ Education ý Housing", []string{"housing"}, true},
 		// Marks after the labels.
 		{11, "Éducation X ; Logement X", []string{"education", "housing"}, true},
 		{11, "Education [X]\nHousing [ ]\nHealth [X]", []string{"education", "health"}, true},
