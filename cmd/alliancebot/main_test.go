@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/smtp"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -286,5 +288,63 @@ func TestReadmeDocumentsEveryKey(t *testing.T) {
 		if want := "`" + k.Default + "`"; k.Default != "" && def != want || k.Default == "" && def != "" {
 			t.Errorf("README.md gives %s the default %q, want %q", k.Key, def, k.Default)
 		}
+	}
+}
+
+// TestDemoKeep: with --keep the demo goes on watching, and mail sent to its
+// SMTP server is stored and reported.
+func TestDemoKeep(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := run(ctx, []string{"demo", "--keep"}, pw, io.Discard, nil)
+		pw.Close()
+		done <- err
+	}()
+	lines := make(chan string, 100)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	next := func(what string, match func(string) bool) string {
+		t.Helper()
+		timeout := time.After(20 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("demo output ended before %s", what)
+				}
+				if match(l) {
+					return l
+				}
+			case <-timeout:
+				t.Fatalf("no %s within 20s", what)
+			}
+		}
+	}
+	smtpLine := next("SMTP address", func(l string) bool { return strings.HasPrefix(strings.TrimSpace(l), "SMTP ") })
+	smtpAddr := strings.Fields(smtpLine)[1]
+	msg := "From: mairie@example.fr\r\nTo: roma.summit@coe.int\r\nSubject: Unsubscribe\r\n" +
+		"Message-ID: <keep@example.fr>\r\nDate: Mon, 4 May 2026 10:00:00 +0200\r\n\r\nPlease unsubscribe me.\r\n"
+	if err := smtp.SendMail(smtpAddr, nil, "mairie@example.fr", []string{"roma.summit@coe.int"}, []byte(msg)); err != nil {
+		t.Fatalf("send to the demo's SMTP server: %v", err)
+	}
+	line := next("report of the new message", func(l string) bool { return strings.Contains(l, "mairie@example.fr") })
+	if !strings.Contains(line, "unsubscribe") {
+		t.Errorf("live report = %q, want it understood as unsubscribe", line)
+	}
+	cancel()
+	go func() {
+		for range lines {
+		}
+	}()
+	if err := <-done; err != nil {
+		t.Errorf("demo --keep after cancel = %v", err)
 	}
 }
