@@ -219,7 +219,7 @@ func TestDovecotRestart(t *testing.T) {
 	}()
 	// Restart once the daemon is under way, and check that it was: a restart
 	// after the work is done would test nothing.
-	waitFor(t, 30*time.Second, func() bool { return folders(t, s).processed > 0 })
+	waitFor(t, 2*time.Minute, func() bool { return folders(t, s).processed > 0 })
 	left := folders(t, s).inbox
 	if err := s.Restart(); err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func TestDovecotRestart(t *testing.T) {
 	if err := s.Restart(); err != nil {
 		t.Fatal(err)
 	}
-	waitDrained(t, s, 60*time.Second)
+	waitDrained(t, s, 5*time.Minute)
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("serve: %v", err)
@@ -308,7 +308,7 @@ func TestKill9(t *testing.T) {
 	for range 6 {
 		start := folders(t, s).processed
 		cmd := startChild(t, environ, "serve")
-		waitFor(t, 30*time.Second, func() bool { return folders(t, s).processed > start })
+		waitFor(t, 2*time.Minute, func() bool { return folders(t, s).processed > start })
 		time.Sleep(time.Duration(rng.IntN(150)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
