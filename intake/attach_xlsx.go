@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/xuri/excelize/v2"
@@ -300,17 +301,17 @@ func headerKey(h string) string {
 				rest = strings.TrimSpace(strings.TrimPrefix(rest, l))
 			}
 			if rest != "" {
-				if code := codeLabels[rest]; code != "" && strings.HasPrefix(code, q.key+"_") {
+				if code := codeLabels()[rest]; code != "" && strings.HasPrefix(code, q.key+"_") {
 					return code
 				}
 			}
 			return q.key
 		}
 	}
-	if k := questionLabels[n]; k != "" {
+	if k := questionLabels()[n]; k != "" {
 		return k
 	}
-	if k := codeLabels[n]; k != "" {
+	if k := codeLabels()[n]; k != "" {
 		return k
 	}
 	// "Thematic priorities: Housing", "Priorités thématiques – Logement".
@@ -319,8 +320,8 @@ func headerKey(h string) string {
 		parts = strings.Split(h, " - ")
 	}
 	if len(parts) >= 2 {
-		q := questionLabels[normLabel(parts[0])]
-		code := codeLabels[normLabel(parts[len(parts)-1])]
+		q := questionLabels()[normLabel(parts[0])]
+		code := codeLabels()[normLabel(parts[len(parts)-1])]
 		if q != "" && code != "" && strings.HasPrefix(code, q+"_") {
 			return code
 		}
@@ -330,13 +331,13 @@ func headerKey(h string) string {
 	}
 	// "Population (inhabitants)", "Country of the authority".
 	best := ""
-	for l := range questionLabels {
+	for l := range questionLabels() {
 		if len(l) >= 5 && strings.HasPrefix(n, l+" ") && len(l) > len(best) {
 			best = l
 		}
 	}
 	if best != "" {
-		return questionLabels[best]
+		return questionLabels()[best]
 	}
 	return ""
 }
@@ -360,7 +361,7 @@ func normLabel(s string) string {
 
 // questionLabels maps normalised labels, English, French and the short forms
 // that spreadsheets use as headers, to keys.
-var questionLabels = func() map[string]string {
+var questionLabels = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for _, q := range formQuestions {
 		m[normLabel(q.en)] = q.key
@@ -396,11 +397,11 @@ var questionLabels = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // codeLabels maps the normalised labels of the options of the list questions
 // (11 to 13) to key_code, for spreadsheets with one column per option.
-var codeLabels = func() map[string]string {
+var codeLabels = sync.OnceValue(func() map[string]string {
 	m := map[string]string{}
 	for _, c := range formCodes {
 		switch c.key {
@@ -416,7 +417,7 @@ var codeLabels = func() map[string]string {
 		}
 	}
 	return m
-}()
+})
 
 // markValue reads a cell of a one-option column: "Yes" when it marks the
 // option, "Off" when empty or a no, the text otherwise.

@@ -89,7 +89,7 @@ func autoReplyHeaders(m *message) bool {
 }
 
 // vacationMailerRe matches the programs that send vacation notices.
-var vacationMailerRe = regexp.MustCompile(`(?i)vacation|auto-?reply|auto-?respond|autoresponder|out of office`)
+var vacationMailerRe = mustCompileLit(`(?i)vacation|auto-?reply|auto-?respond|autoresponder|out of office`)
 
 // headerKeyword returns the first word of a structured field value, lower
 // case, without comments or parameters.
@@ -103,7 +103,7 @@ func headerKeyword(v string) string {
 
 // autoReplySubjectRe matches subjects that start like an automatic reply, in
 // the languages of the Council of Europe's member states.
-var autoReplySubjectRe = regexp.MustCompile(`(?i)^(?:` +
+var autoReplySubjectRe = mustCompileLit(`(?i)^(?:` +
 	// English, and what Outlook, Exchange, Notes and Gmail write.
 	`automatic reply|auto[- ]?reply|auto[- ]?response|automatic response|autoresponse|auto:|` +
 	`out of (?:the )?office|ooo\b|away from (?:the )?office|on (?:annual )?leave|annual leave|on vacation|on holiday|` +
@@ -156,7 +156,7 @@ func autoReplySubject(subject string) bool {
 
 // autoReplyBodyRe matches what vacation notices say of their writer, in the
 // first person: "I am out of the office until", "je suis absent jusqu'au".
-var autoReplyBodyRe = regexp.MustCompile(`(?i)(?:` +
+var autoReplyBodyRe = mustCompileLit(`(?i)(?:` +
 	`i am (?:currently )?(?:out of (?:the )?office|away from (?:the |my )?(?:office|desk)|on (?:annual |parental |sick |maternity )?leave|on (?:vacation|holiday|holidays|a business trip|mission)|travell?ing|away)|` +
 	`i'm (?:currently )?(?:out of (?:the )?office|away from (?:the |my )?(?:office|desk)|on (?:annual )?leave|on (?:vacation|holiday|holidays)|away)|` +
 	`i will be (?:out of (?:the )?office|away|on leave|on (?:vacation|holiday)|back (?:in the office )?on|returning on)|` +

@@ -183,7 +183,7 @@ func bounceBodyText(m *message) string {
 	var b strings.Builder
 	b.WriteString(m.text)
 	if m.text == "" && m.html != "" {
-		b.WriteString(stripTags(m.html))
+		b.WriteString(m.strippedHTML())
 	}
 	for i, p := range m.parts {
 		if b.Len() > maxBounceText || i > 50 {
@@ -241,7 +241,15 @@ func stripTags(h string) string {
 
 // returnedSepRe finds the line that starts the copy of the original message
 // inside a prose report.
-var returnedSepRe = regexp.MustCompile(`(?im)^[ \t>|]*(?:` +
+//
+// No match spans lines: it is the start of a line that returnedLineRe
+// matches.
+var returnedSepRe = mustCompileLit(`(?im)` + returnedSep)
+
+// returnedLineRe is returnedSepRe for one line, anchored at its start.
+var returnedLineRe = mustCompileLit(`(?i)` + returnedSep)
+
+const returnedSep = `^[ \t>|]*(?:` +
 	// Decorated separators: "----- Original message -----".
 	`[-=_*]{2,}[ \t]*[^\n]{0,40}(?:origin|returned|unsent|copy of|message text|message header|headers? of|included message|rejected message|text you sent|ursprüngliche|d'origine)|` +
 	`this is a copy of|below this line is a copy|a copy of the original message|` +
@@ -251,17 +259,26 @@ var returnedSepRe = regexp.MustCompile(`(?im)^[ \t>|]*(?:` +
 	`returned mail follows|message text follows|message headers follow|returned content|original mail as follows|` +
 	`your original message|content of the original|the text you sent|` +
 	`the header of the original|original headers|included is a copy|` +
-	`[^\n]{0,60}original message follows)`)
+	`[^\n]{0,60}original message follows)`
 
-// splitReturned cuts text where the copy of the original message starts.
+// splitReturned cuts text where the copy of the original message starts:
+// at the first line that returnedSepRe matches, below some text.
 func splitReturned(text string) (human, returned string) {
-	locs := returnedSepRe.FindAllStringIndex(text, 8)
-	for _, loc := range locs {
-		// A separator right at the top is a heading, not the copy.
-		if strings.TrimSpace(text[:loc[0]]) == "" {
-			continue
+	if !returnedSepRe.mayMatch(text) {
+		return text, ""
+	}
+	top := true // only spaces so far
+	for p := 0; p < len(text); {
+		line := text[p:]
+		if i := strings.IndexByte(line, '\n'); i >= 0 {
+			line = line[:i+1]
 		}
-		return text[:loc[0]], text[loc[0]:]
+		// A separator right at the top is a heading, not the copy.
+		if !top && returnedLineRe.MatchString(strings.TrimSuffix(line, "\n")) {
+			return text[:p], text[p:]
+		}
+		top = top && strings.TrimSpace(line) == ""
+		p += len(line)
 	}
 	return text, ""
 }
@@ -463,7 +480,7 @@ func hasFailedAction(recs []dsnRecord) bool {
 	return false
 }
 
-var dsnFieldRe = regexp.MustCompile(`(?im)^\s*(?:final-recipient|original-recipient)\s*:`)
+var dsnFieldRe = mustCompileLit(`(?im)^\s*(?:final-recipient|original-recipient)\s*:`)
 
 // parseDSN reads the per-recipient fields of a delivery-status body: blocks
 // separated by blank lines (RFC 3464 section 2.1), fields in any order. It
@@ -540,8 +557,8 @@ func dsnAddress(v string, x *bounceContext) string {
 // bounceAddrRe matches an e-mail address whose domain has a dot; anyAddrRe
 // also accepts local domains ("user@localhost").
 var (
-	bounceAddrRe = regexp.MustCompile(`[^\s<>()\[\]\\,;:@"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+`)
-	anyAddrRe    = regexp.MustCompile(`[^\s<>()\[\]\\,;:@"]+@[\p{L}\p{N}](?:[\p{L}\p{N}.-]*[\p{L}\p{N}])?`)
+	bounceAddrRe = mustCompileLit(`[^\s<>()\[\]\\,;:@"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)+`)
+	anyAddrRe    = mustCompileLit(`[^\s<>()\[\]\\,;:@"]+@[\p{L}\p{N}](?:[\p{L}\p{N}.-]*[\p{L}\p{N}])?`)
 )
 
 // cleanAddr lower-cases a and trims what an address cannot start or end with.
@@ -728,7 +745,7 @@ func isDaemonSender(env *Envelope) bool {
 }
 
 // bounceSubjectRe matches the subjects of delivery reports, in many languages.
-var bounceSubjectRe = regexp.MustCompile(`(?i)(?:` +
+var bounceSubjectRe = mustCompileLit(`(?i)(?:` +
 	`undeliver|undelivered mail|returned mail|returned to sender|return(?:ed|ing)(?: message)? to sender|` +
 	`delivery status notification|delivery (?:status )?notification|mail delivery (?:failed|failure|status|subsystem|system)|` +
 	`delivery fail|failed delivery|failure delivery|delivery failure|delivery has failed|delivery report|` +
@@ -760,7 +777,7 @@ var bounceSubjectRe = regexp.MustCompile(`(?i)(?:` +
 	`退信|无法投递|系統退信|邮件退回)`)
 
 // bounceBodyRe matches wording that only delivery reports use.
-var bounceBodyRe = regexp.MustCompile(`(?i)(?:` +
+var bounceBodyRe = mustCompileLit(`(?i)(?:` +
 	`this message was created automatically by mail delivery software|` +
 	`this is the qmail-send program|` +
 	`this is the mail system at host|` +
@@ -793,7 +810,7 @@ var bounceBodyRe = regexp.MustCompile(`(?i)(?:` +
 	`配信できません|送信できませんでした|宛先不明)`)
 
 // delayRe matches the wording of delay warnings.
-var delayRe = regexp.MustCompile(`(?i)(?:` +
+var delayRe = mustCompileLit(`(?i)(?:` +
 	`warning:? (?:could not send|message .{0,80} delayed)|warning--could not send|` +
 	`delivery (?:status notification \()?(?:has been )?delay|delayed mail|\(delay\)|delayed:|message delayed|` +
 	`has not yet been delivered|not been delivered yet|will (?:be )?retr(?:y|ied)|still (?:trying|being retried)|` +
@@ -818,7 +835,7 @@ func (x *bounceContext) isDelay() bool {
 	return !failureWordRe.MatchString(h)
 }
 
-var failureWordRe = regexp.MustCompile(`(?i)permanent(?:ly)? fail|failed permanently|will not be retried|gave up|giving up|has been returned|returned to sender|permanent error|fatal error|could not be delivered|couldn't be delivered|undeliverable`)
+var failureWordRe = mustCompileLit(`(?i)permanent(?:ly)? fail|failed permanently|will not be retried|gave up|giving up|has been returned|returned to sender|permanent error|fatal error|could not be delivered|couldn't be delivered|undeliverable`)
 
 // isReplyOrForward says whether the subject is a person's reply ("Re:",
 // "AW:"...); a forward ("Fwd:") of a report is still a report.
@@ -853,7 +870,7 @@ func (x *bounceContext) looksLikeBounce() bool {
 }
 
 // strongBodyRe matches wording that no person writes.
-var strongBodyRe = regexp.MustCompile(`(?i)this message was created automatically by mail delivery software|this is the qmail-send program|this is the mail system at host|the following addresses had permanent fatal errors|----- ?transcript of session follows|delivery has failed to these recipients or groups|delivery to the following recipients? failed permanently|your mail sent on:[^\n]*\n\s*could not be delivered to`)
+var strongBodyRe = mustCompileLit(`(?i)this message was created automatically by mail delivery software|this is the qmail-send program|this is the mail system at host|the following addresses had permanent fatal errors|----- ?transcript of session follows|delivery has failed to these recipients or groups|delivery to the following recipients? failed permanently|your mail sent on:[^\n]*\n\s*could not be delivered to`)
 
 // fromProse reads a report written for people.
 func (x *bounceContext) fromProse() *Bounce {
@@ -900,12 +917,12 @@ func failureCode(s string) string {
 
 // Patterns that put a failed address at a known place.
 var (
-	lineAddrRe = regexp.MustCompile(`(?m)^[ \t]*(?:` +
+	lineAddrRe = mustCompileLit(`(?m)^[ \t]*(?:` +
 		`<([^<>\s]+@[^<>\s]+)>[ \t]*(?::|$|\.\.\.|\s+\(|\s+-)|` + // qmail, Postfix, Courier: "<a@b>:"
 		`([^<>\s:]+@[^<>\s:]+)\.\.\.[ \t])`) // Sendmail: "a@b... User unknown"
-	rcptRe      = regexp.MustCompile(`(?i)RCPT TO:\s*<([^<>\s]+@[^<>\s]+)>`)
-	replyAddrRe = regexp.MustCompile(`(?i)\b[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}[ \t]+)?(?:<|recipient <|user <|mailbox <)([^<>\s]+@[^<>\s]+)>`)
-	anchorRe    = regexp.MustCompile(`(?i)(?:` +
+	rcptRe      = mustCompileLit(`(?i)RCPT TO:\s*<([^<>\s]+@[^<>\s]+)>`)
+	replyAddrRe = mustCompileLit(`(?i)\b[45]\d\d[ -](?:[45]\.\d{1,3}\.\d{1,3}[ \t]+)?(?:<|recipient <|user <|mailbox <)([^<>\s]+@[^<>\s]+)>`)
+	anchorRe    = mustCompileLit(`(?i)(?:` +
 		`following address(?:\(es\)|es)? failed|following addresses had|failed addresses|had delivery (?:errors|problems)|could not be delivered to|couldn'?t be delivered to|` +
 		`could not deliver (?:the )?(?:mail|message|e-?mail)? ?to|delivery has failed to these recipients|` +
 		`your message to|(?:wasn'?t|was not|not|could not be|cannot be) delivered to|did not reach the following recipient|` +
@@ -954,6 +971,11 @@ func (x *bounceContext) findRecipient() string {
 	for _, loc := range replyAddrRe.FindAllStringSubmatchIndex(h, 50) {
 		cands = append(cands, candidate{cleanAddr(h[loc[2]:loc[3]]), 1, loc[2]})
 	}
+	// The later tiers cannot beat an address found so far: the rest of the
+	// search is only for when there is none.
+	if best := x.bestCandidate(cands); best >= 0 {
+		return cands[best].addr
+	}
 	for _, loc := range anchorRe.FindAllStringIndex(h, 100) {
 		start := strings.LastIndexByte(h[:loc[0]], '\n') + 1
 		end := min(loc[1]+600, len(h))
@@ -982,28 +1004,37 @@ func (x *bounceContext) findRecipient() string {
 			cands = append(cands, candidate{cleanAddr(h[al[0]:al[1]]), 5, al[0]})
 		}
 	}
-	best, fallback := -1, -1
+	if best := x.bestCandidate(cands); best >= 0 {
+		return cands[best].addr
+	}
+	fallback := -1
 	for i, c := range cands {
-		if c.addr == "" || !plausibleAddr(c.addr) {
+		if c.addr == "" || !plausibleAddr(c.addr) || !x.avoided(c.addr) {
 			continue
 		}
-		if x.avoided(c.addr) {
-			if c.addr != x.from && (fallback < 0 || better(c, cands[fallback])) {
-				fallback = i
-			}
+		if c.addr != x.from && (fallback < 0 || better(c, cands[fallback])) {
+			fallback = i
+		}
+	}
+	if fallback >= 0 {
+		return cands[fallback].addr
+	}
+	return ""
+}
+
+// bestCandidate returns the index of the best plausible candidate that is
+// not avoided, or -1.
+func (x *bounceContext) bestCandidate(cands []candidate) int {
+	best := -1
+	for i, c := range cands {
+		if c.addr == "" || !plausibleAddr(c.addr) || x.avoided(c.addr) {
 			continue
 		}
 		if best < 0 || better(c, cands[best]) {
 			best = i
 		}
 	}
-	switch {
-	case best >= 0:
-		return cands[best].addr
-	case fallback >= 0:
-		return cands[fallback].addr
-	}
-	return ""
+	return best
 }
 
 // incidentalRe matches the lines whose addresses are not recipients: help

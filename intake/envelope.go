@@ -105,6 +105,92 @@ type message struct {
 	html string
 	// parts are the leaf MIME parts, depth first.
 	parts []*enmime.Part
+
+	// What the detectors derive from the text, computed once on first use
+	// and shared: see lines, htmlText and strippedHTML.
+	split      []splitText
+	html2text  *string
+	htmlNoTags *string
+}
+
+// splitText is a text and its lines, as splitLines cuts them, with what a
+// longer text that starts with the same lines needs to classify its own
+// lines from resume on: the kinds snap of the lines from resume-1 before
+// classifyLines reached resume. The lines before resume-1 and their kinds
+// are the same in both texts. resume is -1 when the text is too short.
+type splitText struct {
+	text   string
+	lines  []tline
+	whole  int // the lines before the text's last, which a longer one may continue
+	resume int
+	snap   []lineKind
+}
+
+// lines returns splitLines(text), cut once per message and text: the
+// language, questionnaire and join detectors all read the body's lines,
+// some of them capped at different lengths. The lines are shared: callers
+// must not change them.
+func (m *message) lines(text string) []tline {
+	for _, s := range m.split {
+		if len(s.text) == len(text) && s.text == text {
+			return s.lines
+		}
+	}
+	lines, whole := cutLines(text)
+	resume := whole - classifyWindow
+	from := 0
+	for _, s := range m.split {
+		if s.resume > 0 && s.resume <= resume && sameLines(lines, s.lines, s.whole) {
+			// The classification of the lines before s.resume reads
+			// only lines before s.whole: it is the same here.
+			for j := range s.resume - 1 {
+				lines[j].kind = s.lines[j].kind
+			}
+			for k, kind := range s.snap {
+				lines[s.resume-1+k].kind = kind
+			}
+			from = s.resume
+			break
+		}
+	}
+	if resume < from {
+		resume = -1
+	}
+	snap := classifyLines(lines, from, resume)
+	m.split = append(m.split, splitText{text: text, lines: lines, whole: whole, resume: resume, snap: snap})
+	return lines
+}
+
+// sameLines says whether the first n lines of a and b have the same text,
+// quote depth and blankness.
+func sameLines(a, b []tline, n int) bool {
+	if len(a) < n || len(b) < n {
+		return false
+	}
+	for i := range n {
+		if a[i].text != b[i].text || a[i].depth != b[i].depth || a[i].blank != b[i].blank {
+			return false
+		}
+	}
+	return true
+}
+
+// htmlText returns htmlToText(m.html), converted once.
+func (m *message) htmlText() string {
+	if m.html2text == nil {
+		t := htmlToText(m.html)
+		m.html2text = &t
+	}
+	return *m.html2text
+}
+
+// strippedHTML returns stripTags(m.html), stripped once.
+func (m *message) strippedHTML() string {
+	if m.htmlNoTags == nil {
+		t := stripTags(m.html)
+		m.htmlNoTags = &t
+	}
+	return *m.htmlNoTags
 }
 
 // read parses raw into a message. It always returns a message with an

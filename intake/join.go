@@ -7,8 +7,8 @@ package intake
 // else the person who signs it.
 
 import (
-	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -63,12 +63,12 @@ func findJoinRequest(m *message) *JoinRequest {
 	}
 	text := m.text
 	if strings.TrimSpace(text) == "" && m.html != "" {
-		text = htmlToText(m.html)
+		text = m.htmlText()
 	}
 	if len(text) > 1<<20 {
 		text = text[:1<<20]
 	}
-	own := joinOwnLines(text)
+	own := joinOwnLines(m.lines(text))
 	body := strings.Join(own, "\n")
 	if !wantsToJoin(m.env.Subject + "\n" + body) {
 		return nil
@@ -105,8 +105,7 @@ func findJoinRequest(m *message) *JoinRequest {
 
 // joinOwnLines returns the lines the sender wrote: unquoted, and not inside
 // a quoted or forwarded message from the Alliance itself.
-func joinOwnLines(text string) []string {
-	lines := splitLines(text)
+func joinOwnLines(lines []tline) []string {
 	var out []string
 	skip := false
 	for i, l := range lines {
@@ -135,17 +134,23 @@ func joinOwnLines(text string) []string {
 // of joining with a word for the Alliance a few words after it, not an
 // event of the Alliance, in a sentence that wishes or announces it.
 func wantsToJoin(s string) bool {
+	jw := joinWordLists()
 	k := " " + simplify(s) + " "
 	// The questionnaire's own question is no wish: "Is your authority
 	// interested in joining the Alliance?"
-	for _, l := range enfrLabels[10] {
-		k = strings.ReplaceAll(k, " "+l+" ", " ")
+	if jw.questionSet.foundIn(k) {
+		// (Without one of them in k, no replacing makes one.)
+		for _, l := range jw.question {
+			k = strings.ReplaceAll(k, l, " ")
+		}
 	}
-	for _, p := range joinPhrases {
-		i := strings.Index(k, " "+p+" ")
-		if i < 0 {
+	present := make([]bool, len(jw.phrases))
+	jw.phraseSet.mark(k, present)
+	for pi, p := range jw.phrases {
+		if !present[pi] {
 			continue
 		}
+		i := strings.Index(k, p)
 		// "… invites local and regional authorities to join the Alliance"
 		// is the invitation, quoted or forwarded; a wish is ours.
 		before := strings.Fields(k[:i])
@@ -157,15 +162,8 @@ func wantsToJoin(s string) bool {
 		return true
 	}
 	words := strings.Fields(k)
-	for i, w := range words {
-		verb := false
-		for _, v := range joinVerbs {
-			if strings.HasPrefix(w, v) || (strings.Contains(v, " ") && strings.HasPrefix(strings.Join(words[i:min(i+3, len(words))], " "), v)) {
-				verb = true
-				break
-			}
-		}
-		if !verb {
+	for i := range words {
+		if !jw.isVerb(words, i) {
 			continue
 		}
 		// The Alliance within twelve words after the verb (its full name is
@@ -193,6 +191,62 @@ func wantsToJoin(s string) bool {
 	return false
 }
 
+// joinWords are the word lists of wantsToJoin, prepared.
+type joinWords struct {
+	question    []string // enfrLabels[10], between spaces
+	questionSet *litSet  // finds them
+	phrases     []string // joinPhrases, between spaces
+	phraseSet   *litSet  // finds phrases (owner: the index)
+	// verbs are the one-word joinVerbs by their first byte; spaced are
+	// the others by their first word.
+	verbs  [256][]string
+	spaced map[string][]string
+}
+
+var joinWordLists = sync.OnceValue(func() *joinWords {
+	jw := &joinWords{spaced: make(map[string][]string)}
+	for _, l := range enfrLabels[10] {
+		jw.question = append(jw.question, " "+l+" ")
+	}
+	jw.questionSet = newLitSet([][]string{jw.question})
+	var lists [][]string
+	for _, p := range joinPhrases {
+		jw.phrases = append(jw.phrases, " "+p+" ")
+		lists = append(lists, []string{" " + p + " "})
+	}
+	jw.phraseSet = newLitSet(lists)
+	for _, v := range joinVerbs {
+		if first, _, spaced := strings.Cut(v, " "); spaced {
+			jw.spaced[first] = append(jw.spaced[first], v)
+		} else if v != "" {
+			jw.verbs[v[0]] = append(jw.verbs[v[0]], v)
+		}
+	}
+	return jw
+})
+
+// isVerb says whether words[i] is a verb of joining: it starts with one of
+// joinVerbs, or it and the words after it start with one of several words
+// ("take part").
+func (jw *joinWords) isVerb(words []string, i int) bool {
+	w := words[i]
+	if w == "" {
+		return false
+	}
+	for _, v := range jw.verbs[w[0]] {
+		if strings.HasPrefix(w, v) {
+			return true
+		}
+	}
+	// The words joined start with "take part" only when the first is "take".
+	for _, v := range jw.spaced[w] {
+		if strings.HasPrefix(strings.Join(words[i:min(i+3, len(words))], " "), v) {
+			return true
+		}
+	}
+	return false
+}
+
 func hasPrefixAny(w string, list []string) bool {
 	for _, p := range list {
 		if strings.HasPrefix(w, p) {
@@ -207,11 +261,11 @@ func hasPrefixAny(w string, list []string) bool {
 const authorityNouns = `City|Town|Municipality|Borough|County|Region|Province|District|Commune|Ville|Mairie|Métropole|Département|Gemeinde|Stadt|Landeshauptstadt|Marktgemeinde|Landkreis|Comune|Città|Regione|Provincia|Ayuntamiento|Municipio|Diputación|Concello|Ajuntament|Primăria|Primaria|Municipiul|Orașul|Oraşul|Comuna|Județul|Judetul|Gmina|Miasto|Powiat|Obec|Město|Mesto|Statutární město|Statutárne mesto|Grad|Općina|Opčina|Opština|Občina|Mestna občina|Gemeente|Município|Câmara Municipal|Δήμος|Община|Град|Општина|Bashkia|Komuna|Belediyesi|Union|Association|Kraj`
 
 var (
-	authorityBeforeRE = regexp.MustCompile(`(?:^|[^\p{L}])((?i:` + authorityNouns + `)(?:\s+(?:of the|of|de la|de l'|de l’|de|d'|d’|du|des|di|del|della|dei|von|da|do|dos|das|miasta|města|mesta|municipiului|orașului|grada|općine|opštine))?\s*[\p{Lu}][\p{L}'’\-.]*(?:[ -](?:[\p{Lu}][\p{L}'’\-.]*|sur|sous|de|la|le|les|am|an|der|di|del|na|nad|pod|upon|on|en|et|and|und|e|y|i)){0,5})`)
-	authorityAfterRE  = regexp.MustCompile(`((?:[\p{Lu}][\p{L}'’\-]*\s+){1,3}(?:County Council|City Council|Borough Council|District Council|Town Council|Municipality|Self-Governing Region|Regional Council|Region|County|Municipal Council|Metropolitan Municipality|Municipal Assembly|Város Önkormányzata|Város|Önkormányzata|Önkormányzat|[Оо]бщина|[Оо]пштина|[Оо]бщина|Belediyesi|samosprávny kraj|Samosprávny kraj|kraj|Kraj))(?:[^\p{L}]|$)`)
+	authorityBeforeRE = mustCompileLit(`(?:^|[^\p{L}])((?i:` + authorityNouns + `)(?:\s+(?:of the|of|de la|de l'|de l’|de|d'|d’|du|des|di|del|della|dei|von|da|do|dos|das|miasta|města|mesta|municipiului|orașului|grada|općine|opštine))?\s*[\p{Lu}][\p{L}'’\-.]*(?:[ -](?:[\p{Lu}][\p{L}'’\-.]*|sur|sous|de|la|le|les|am|an|der|di|del|na|nad|pod|upon|on|en|et|and|und|e|y|i)){0,5})`)
+	authorityAfterRE  = mustCompileLit(`((?:[\p{Lu}][\p{L}'’\-]*\s+){1,3}(?:County Council|City Council|Borough Council|District Council|Town Council|Municipality|Self-Governing Region|Regional Council|Region|County|Municipal Council|Metropolitan Municipality|Municipal Assembly|Város Önkormányzata|Város|Önkormányzata|Önkormányzat|[Оо]бщина|[Оо]пштина|[Оо]бщина|Belediyesi|samosprávny kraj|Samosprávny kraj|kraj|Kraj))(?:[^\p{L}]|$)`)
 	honorificsRE      = `(?:(?:Mr|Mrs|Ms|Miss|Dr|Mme|Mlle|M\.|Madame|Monsieur|Herr|Frau|Sig\.ra|Sig\.|Dott\.ssa|Dott\.|Dr\.ssa|Sr\.|Sra\.|D\.|Dña\.|Dl\.|Dna\.|Doamna|Domnul|Pan|Pani|Paní|Pán|Gospodin|Gospođa|Gospodja|g\.|ga\.|gđa\.|Prof\.|Mag\.a|Mag\.|Mgr\.|Ing\.|PhDr\.|JUDr\.)\.?\s+)*`
 	nameRE            = `([\p{Lu}][\p{L}'’\-]+(?:[ \t]+(?:(?:van|von|de|di|da|del|der|den|la|le|du|dos|ter|zu)[ \t]+)?[\p{Lu}][\p{L}'’\-]+){1,3})`
-	contactRE         = regexp.MustCompile(`(?i:contact person|contact|personne de contact|personne à contacter|interlocut\p{L}*|référent\p{L}*|ansprechpartner\p{L}*|kontaktperson|referente|persona di contatto|persona de contacto|persoana de contact|persoană de contact|osob\p{L}* do kontaktu|osoba kontaktowa|kontaktní osob\p{L}*|kontaktn\p{L}* osob\p{L}*|kontakt osoba|osoba za kontakt|kapcsolattartó\p{L}*|contactpersoon|pessoa de contacto|pessoa de contato|responsible person|focal point|point focal)[^\n.:]{0,60}?(?i:will be|would be|is|shall be|sera|est|ist|wird|sarà|è|será|es|va fi|este|będzie|jest|bude|je|biće|će biti|ce biti|lesz|wordt|is|:|-)\s+` + honorificsRE + nameRE)
+	contactRE         = mustCompileLit(`(?i:contact person|contact|personne de contact|personne à contacter|interlocut\p{L}*|référent\p{L}*|ansprechpartner\p{L}*|kontaktperson|referente|persona di contatto|persona de contacto|persoana de contact|persoană de contact|osob\p{L}* do kontaktu|osoba kontaktowa|kontaktní osob\p{L}*|kontaktn\p{L}* osob\p{L}*|kontakt osoba|osoba za kontakt|kapcsolattartó\p{L}*|contactpersoon|pessoa de contacto|pessoa de contato|responsible person|focal point|point focal)[^\n.:]{0,60}?(?i:will be|would be|is|shall be|sera|est|ist|wird|sarà|è|será|es|va fi|este|będzie|jest|bude|je|biće|će biti|ce biti|lesz|wordt|is|:|-)\s+` + honorificsRE + nameRE)
 )
 
 // findAuthority returns the authority named in the letter, or in its

@@ -12,6 +12,7 @@ package intake
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/abadojack/whatlanggo"
 )
@@ -97,6 +98,24 @@ func detectLanguage(text string) string {
 	if i := strings.IndexByte(text, '\n'); i >= 0 {
 		subject, body = text[:i], text[i+1:]
 	}
+	return languageOf(subject, splitLines(body))
+}
+
+// language is detectLanguage(m.env.Subject + "\n" + m.text), with the lines
+// of the body shared with the other detectors.
+func (m *message) language() string {
+	subject, body := m.env.Subject, m.text
+	if strings.IndexByte(subject, '\n') >= 0 || len(subject) >= 1<<20 {
+		return detectLanguage(subject + "\n" + body)
+	}
+	if n := 1<<20 - len(subject) - 1; len(body) > n {
+		body = body[:n]
+	}
+	return languageOf(subject, m.lines(body))
+}
+
+// languageOf is detectLanguage on the subject and the lines of the body.
+func languageOf(subject string, body []tline) string {
 	own := replyOwnText(body)
 	if subj := stripSubjectPrefixes(subject); letterCount(own) < 40 && subj == strings.TrimSpace(subject) {
 		// A subject of the sender's own (not "Re: <ours>") says something.
@@ -133,8 +152,7 @@ func stripSubjectPrefixes(s string) string {
 // replyOwnText is what the sender wrote: unquoted lines above the first reply
 // header, without disclaimers and separators. A message that is only a
 // forward keeps the forwarded text.
-func replyOwnText(body string) string {
-	lines := splitLines(body)
+func replyOwnText(lines []tline) string {
 	var b strings.Builder
 	for _, l := range lines {
 		if l.kind == lineReply {
@@ -166,12 +184,11 @@ func replyOwnText(body string) string {
 func guessLanguage(s string) string {
 	score := map[string]float64{}
 	words := 0
-	for _, w := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && r != '-' && r != '\''
-	}) {
+	low := strings.ToLower(s)
+	addWord := func(w string) {
 		w = strings.Trim(w, "-'")
 		if w == "" {
-			continue
+			return
 		}
 		words++
 		langs := stopIndex[w]
@@ -179,8 +196,31 @@ func guessLanguage(s string) string {
 			score[l] += 1 / float64(len(langs))
 		}
 	}
+	// The words are the runs of letters, hyphens and apostrophes.
+	start := -1
+	for i := 0; i < len(low); {
+		r, size := rune(low[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(low[i:])
+		}
+		if unicode.IsLetter(r) || r == '-' || r == '\'' {
+			if start < 0 {
+				start = i
+			}
+		} else if start >= 0 {
+			addWord(low[start:i])
+			start = -1
+		}
+		i += size
+	}
+	if start >= 0 {
+		addWord(low[start:])
+	}
 	hints := map[string]int{}
-	for _, r := range strings.ToLower(s) {
+	for _, r := range low {
+		if r < utf8.RuneSelf {
+			continue // the hints are all letters beyond ASCII
+		}
 		if l, ok := letterHints[r]; ok {
 			hints[l]++
 		}
@@ -201,16 +241,18 @@ func guessLanguage(s string) string {
 			second = l
 		}
 	}
+	// Clear scores decide without the model, which costs the most.
+	if best != "" && score[best] >= 3 && score[best] >= 1.4*score[second] {
+		return refineSlavic(best, s)
+	}
 	model := ""
 	info := whatlanggo.DetectWithOptions(s, whatlanggo.Options{Whitelist: whatlangLangs})
 	if info.Lang >= 0 && whatlangLangs[info.Lang] {
 		model = info.Lang.Iso6391()
 	}
 	if best != "" {
-		b, sc := score[best], score[second]
+		b := score[best]
 		switch {
-		case b >= 3 && b >= 1.4*sc:
-			return refineSlavic(best, s)
 		case b >= 1.5 && model == best:
 			return refineSlavic(best, s)
 		case b >= 2 && model == second && score[second] >= 2:

@@ -63,8 +63,7 @@ func (r *Result) NeedsReview() bool { return r.Class == ClassOther || r.review }
 // bounce or an auto-reply quotes the questionnaire, and must never be taken
 // for an answer.
 func classify(m *message, opt *Options, res *Result) {
-	body := m.text
-	res.Language = detectLanguage(m.env.Subject + "\n" + body)
+	res.Language = m.language()
 	if b := findBounce(m); b != nil {
 		res.Class, res.Bounce = ClassBounce, b
 		return
@@ -171,12 +170,12 @@ func findQuestionnaires(m *message, lim Limits) ([]*Questionnaire, []string) {
 		}
 	}
 	if m.text != "" && !m.htmlOnly() {
-		if q := extractText(m.text); q != nil {
+		if q := extractLines(m.lines(capText(m.text))); q != nil {
 			q.Source = "body"
 			consider([]*Questionnaire{q})
 		}
 	} else if m.html != "" {
-		if q := extractText(htmlToText(m.html)); q != nil {
+		if q := extractLines(m.lines(capText(m.htmlText()))); q != nil {
 			q.Source = "html"
 			consider([]*Questionnaire{q})
 		}

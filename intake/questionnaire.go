@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/inbucket/html2text"
@@ -181,7 +183,7 @@ type qLabel struct {
 	foreign bool     // only after a question number
 }
 
-var qLabels = func() []qLabel {
+var qLabels = sync.OnceValue(func() []qLabel {
 	var all []qLabel
 	add := func(m map[int][]string, foreign bool) {
 		for q, list := range m {
@@ -209,7 +211,7 @@ var qLabels = func() []qLabel {
 		}
 	}
 	return all
-}()
+})
 
 func qLabelLess(a, b qLabel) bool {
 	if len(a.content) != len(b.content) {
@@ -275,11 +277,23 @@ type answerCand struct {
 
 // splitLines cuts text into lines, with quote depth and kind.
 func splitLines(text string) []tline {
+	lines, _ := cutLines(text)
+	classifyLines(lines, 0, -1)
+	return lines
+}
+
+// cutLines cuts text into lines with their quote depth, all of kind
+// lineText; whole is the number of them cut from the text's lines but the
+// last (which a longer text may continue).
+func cutLines(text string) (lines []tline, whole int) {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	raw := strings.Split(text, "\n")
-	lines := make([]tline, 0, len(raw))
-	for _, r := range raw {
+	lines = make([]tline, 0, len(raw))
+	for ri, r := range raw {
+		if ri == len(raw)-1 {
+			whole = len(lines)
+		}
 		if !utf8.ValidString(r) {
 			r = strings.ToValidUTF8(r, "\uFFFD")
 		}
@@ -298,8 +312,30 @@ func splitLines(text string) []tline {
 			lines = append(lines, tline{text: part, depth: depth, blank: isBlankLine(part)})
 		}
 	}
-	classifyLines(lines)
-	return lines
+	return lines, whole
+}
+
+// classifyWindow is how far the classification of a line reads and writes
+// other lines: from the line before it to the seventh after it.
+const classifyWindow = 8
+
+// classifyLines sets the kind of each line of lines[from:]: closings,
+// signature separators, reply headers, disclaimers and separators. The
+// lines before from must be classified as far as classifyLines(lines, 0,
+// -1) had classified them before reaching from. When snapAt >= from, it
+// returns the kinds of lines[snapAt-1:snapAt+classifyWindow] as they are
+// before line snapAt is classified: with the lines before, all that a
+// classification resumed at snapAt needs.
+func classifyLines(lines []tline, from, snapAt int) (snap []lineKind) {
+	for i := from; i < len(lines); i++ {
+		if i == snapAt {
+			for j := max(0, i-1); j < len(lines) && j < i+classifyWindow; j++ {
+				snap = append(snap, lines[j].kind)
+			}
+		}
+		classifyLine(lines, i)
+	}
+	return snap
 }
 
 var runNumberRE = regexp.MustCompile(`(?:^|[\s;,])(\d{1,2})[.)]\s`)
@@ -351,15 +387,20 @@ func isBlankLine(s string) bool {
 var (
 	// "-----Original Message-----", "---------- Forwarded message ---------",
 	// "-------- Message transféré --------", "Begin forwarded message:".
-	replySepRE   = regexp.MustCompile(`^[-_=*\s]{2,}\s*(original message|original|message d'origine|message d origine|messages? transfere|forwarded message|forwarded|ursprungliche nachricht|weitergeleitete nachricht|messaggio originale|messaggio inoltrato|mensaje original|mensaje reenviado|mesaj original|mesaj redirectionat|wiadomosc oryginalna|oryginalna wiadomosc|wiadomosc przekazana|puvodni zprava|preposlana zprava|povodna sprava|eredeti uzenet|tovabbitott uzenet|oorspronkelijk bericht|doorgestuurd bericht|mensagem original|mensagem encaminhada|izvorna poruka|originalna poruka|prosledjena poruka|proslijedena poruka|izvirno sporocilo|исходное сообщение|оригинално съобщение|αρχικο μηνυμα|original meddelande|opprinnelig melding|alkuperainen viesti)`)
-	replyStartRE = regexp.MustCompile(`^(begin forwarded message|debut du message reexpedie|anfang der weitergeleiteten nachricht|inizio messaggio inoltrato|comienzo del mensaje reenviado)\s*:?`)
+	replySepRE = regexp.MustCompile(`^[-_=*\s]{2,}\s*(original message|original|message d'origine|message d origine|messages? transfere|forwarded message|forwarded|ursprungliche nachricht|weitergeleitete nachricht|messaggio originale|messaggio inoltrato|mensaje original|mensaje reenviado|mesaj original|mesaj redirectionat|wiadomosc oryginalna|oryginalna wiadomosc|wiadomosc przekazana|puvodni zprava|preposlana zprava|povodna sprava|eredeti uzenet|tovabbitott uzenet|oorspronkelijk bericht|doorgestuurd bericht|mensagem original|mensagem encaminhada|izvorna poruka|originalna poruka|prosledjena poruka|proslijedena poruka|izvirno sporocilo|исходное сообщение|оригинално съобщение|αρχικο μηνυμα|original meddelande|opprinnelig melding|alkuperainen viesti)`)
+	// replyStarts start a forwarded message ("Begin forwarded message:").
+	replyStarts = []string{"begin forwarded message", "debut du message reexpedie", "anfang der weitergeleiteten nachricht",
+		"inizio messaggio inoltrato", "comienzo del mensaje reenviado"}
 	// "On … wrote:", "Le … a écrit :", "Am … schrieb …:", "Il … ha scritto:",
 	// "El … escribió:", "La … a scris:", "W dniu … pisze:", "Dne … napsal(a):",
 	// "Op … schreef …:", "Em … escreveu:", "… írta:", "… je napisao:".
-	wroteRE      = regexp.MustCompile(`(wrote|a ecrit|schrieb|ha scritto|escribio|escreveu|schreef|a scris|pisze|napisal|napisala|napsal|napsala|napisal\(a\)|napsal\(a\)|irta|je napisao|je napisala|je napisal|je pisao|написа|написал|написала|έγραψε|εγραψε|yazdi|skrev|kirjoitti)\s*:?\s*$`)
+	wroteWords = []string{"wrote", "a ecrit", "schrieb", "ha scritto", "escribio", "escreveu", "schreef", "a scris", "pisze",
+		"napisal", "napisala", "napsal", "napsala", "napisal(a)", "napsal(a)", "irta", "je napisao", "je napisala", "je napisal",
+		"je pisao", "написа", "написал", "написала", "έγραψε", "εγραψε", "yazdi", "skrev", "kirjoitti"}
 	wroteStartRE = regexp.MustCompile(`^(on|le|am|il|el|em|op|w dniu|dne|la|в|στις|den|pe|dana|dňa|dna|u|tarihinde|\d)`)
 	// The first line of a mail header block: "From: …", "De : …", "Von: …".
-	headerFromRE = regexp.MustCompile(`^\*?(from|de|von|da|od|van|fran|fra|felado|от|από|apo|lahettaja|kimden|sender|expediteur|absender|mittente|remitente|expeditor|posiljatelj|posiljalac|posiljatelj)\s*:`)
+	headerFromWords = []string{"from", "de", "von", "da", "od", "van", "fran", "fra", "felado", "от", "από", "apo", "lahettaja",
+		"kimden", "sender", "expediteur", "absender", "mittente", "remitente", "expeditor", "posiljatelj", "posiljalac"}
 	headerNextRE = regexp.MustCompile(`^\*?(sent|date|envoye|gesendet|datum|inviato|data|enviado|enviada|fecha|wyslano|odeslano|odoslane|verzonden|trimis|elkuldve|kuldve|datum|skickat|sendt|poslano|poslato|изпратено|отправлено|στάλθηκε|σταλθηκε|ημερομηνια|lahetetty|tarih|gonderildi|subject|objet|betreff|oggetto|asunto|subiect|temat|predmet|onderwerp|assunto|targy|to|a|à|an|para|catre|do|komu|aan|cc)\s*:`)
 	headerAnyRE  = regexp.MustCompile(`^\*?[\p{L}][\p{L} .-]{0,24}\s*:`)
 )
@@ -423,62 +464,124 @@ var (
 		"ta wiadomosc", "tato zprava", "tento e mail", "ez az e mail", "dit bericht", "esta mensagem", "ova poruka"}
 )
 
-// classifyLines sets the kind of each line: closings, signature separators,
-// reply headers, disclaimers and separators.
-func classifyLines(lines []tline) {
-	for i := range lines {
-		l := &lines[i]
-		if l.blank {
-			continue
+// disclaimerAWords finds the words of disclaimerA.
+var disclaimerAWords = sync.OnceValue(func() *litSet { return newLitSet([][]string{disclaimerA}) })
+
+// classifyLine sets the kind of lines[i], and of the lines of a reply
+// header that starts or ends there.
+func classifyLine(lines []tline, i int) {
+	l := &lines[i]
+	if l.blank {
+		return
+	}
+	t := strings.TrimSpace(l.text)
+	if t == "--" || t == "-- " || t == "—" || t == "–" {
+		l.kind = lineSigSep
+		return
+	}
+	folded := foldText(t)
+	f := strings.TrimSpace(folded)
+	f = strings.TrimLeft(f, "*_ ")
+	if isReplySep(f) || hasPrefixAny(f, replyStarts) {
+		l.kind = lineReply
+		return
+	}
+	if isSeparatorLine(t) {
+		l.kind = lineSeparator
+		return
+	}
+	// "On … wrote:", on one line or two.
+	if len(f) < 300 && endsWithWrote(f) {
+		l.kind = lineReply
+		if i > 0 && !lines[i-1].blank && lines[i-1].kind == lineText && wroteStartRE.MatchString(strings.TrimSpace(foldText(lines[i-1].text))) && !wroteStartRE.MatchString(f) {
+			lines[i-1].kind = lineReply
 		}
-		t := strings.TrimSpace(l.text)
-		if t == "--" || t == "-- " || t == "—" || t == "–" {
-			l.kind = lineSigSep
-			continue
-		}
-		f := strings.TrimSpace(foldText(t))
-		f = strings.TrimLeft(f, "*_ ")
-		if replySepRE.MatchString(f) || replyStartRE.MatchString(f) {
-			l.kind = lineReply
-			continue
-		}
-		if isSeparatorLine(t) {
-			l.kind = lineSeparator
-			continue
-		}
-		// "On … wrote:", on one line or two.
-		if wroteRE.MatchString(f) && len(f) < 300 {
-			l.kind = lineReply
-			if i > 0 && !lines[i-1].blank && lines[i-1].kind == lineText && wroteStartRE.MatchString(strings.TrimSpace(foldText(lines[i-1].text))) && !wroteStartRE.MatchString(f) {
-				lines[i-1].kind = lineReply
+		return
+	}
+	if isHeaderFrom(f) && isHeaderBlock(lines, i) {
+		for j := i; j < len(lines) && j < i+8; j++ {
+			if lines[j].blank {
+				break
 			}
-			continue
-		}
-		if headerFromRE.MatchString(f) && isHeaderBlock(lines, i) {
-			for j := i; j < len(lines) && j < i+8; j++ {
-				if lines[j].blank {
-					break
-				}
-				g := strings.TrimLeft(strings.TrimSpace(foldText(lines[j].text)), "*_ ")
-				if j > i && !headerAnyRE.MatchString(g) {
-					break
-				}
-				lines[j].kind = lineReply
+			g := strings.TrimLeft(strings.TrimSpace(foldText(lines[j].text)), "*_ ")
+			if j > i && !headerAnyRE.MatchString(g) {
+				break
 			}
-			continue
+			lines[j].kind = lineReply
 		}
-		k := simplify(t)
-		if m, ok := findMarker(t, false); ok && (m.numbered || m.strong) {
-			continue
-		}
-		if isClosing(k) {
-			l.kind = lineClosing
-			continue
-		}
-		if isDisclaimer(k) {
-			l.kind = lineDisclaim
+		return
+	}
+	if m, ok := findMarker(t, false); ok && (m.numbered || m.strong) {
+		return
+	}
+	k := simplifyFolded(folded)
+	if isClosing(k) {
+		l.kind = lineClosing
+		return
+	}
+	if isDisclaimer(k) {
+		l.kind = lineDisclaim
+	}
+}
+
+// isReplySep says whether the folded line f is a separator above an
+// original or forwarded message ("-----Original Message-----").
+func isReplySep(f string) bool {
+	// The pattern starts with two characters of [-_=*\s]: most lines are
+	// ruled out without running it.
+	if len(f) < 2 || !isReplySepByte(f[0]) || !isReplySepByte(f[1]) {
+		return false
+	}
+	return replySepRE.MatchString(f)
+}
+
+func isReplySepByte(c byte) bool {
+	switch c {
+	case '-', '_', '=', '*', '\t', '\n', '\f', '\r', ' ':
+		return true
+	}
+	return false
+}
+
+// endsWithWrote says whether the folded line f ends with "wrote" or its
+// translation, then optional spaces, a colon and spaces: the end of "On …
+// wrote:".
+func endsWithWrote(f string) bool {
+	const spaces = "\t\n\f\r " // \s in regexp syntax
+	t := strings.TrimRight(f, spaces)
+	if strings.HasSuffix(t, ":") {
+		t = strings.TrimRight(t[:len(t)-1], spaces)
+	}
+	if t == "" {
+		return false
+	}
+	for _, w := range wroteByLast()[t[len(t)-1]] {
+		if strings.HasSuffix(t, w) {
+			return true
 		}
 	}
+	return false
+}
+
+// wroteByLast holds wroteWords by their last byte.
+var wroteByLast = sync.OnceValue(func() *[256][]string {
+	var by [256][]string
+	for _, w := range wroteWords {
+		by[w[len(w)-1]] = append(by[w[len(w)-1]], w)
+	}
+	return &by
+})
+
+// isHeaderFrom says whether the folded line f starts a header field From
+// ("From:", "De :", "Von:"), maybe in bold.
+func isHeaderFrom(f string) bool {
+	f = strings.TrimPrefix(f, "*")
+	for _, w := range headerFromWords {
+		if strings.HasPrefix(f, w) && strings.HasPrefix(strings.TrimLeft(f[len(w):], "\t\n\f\r "), ":") {
+			return true
+		}
+	}
+	return false
 }
 
 // isHeaderBlock says whether the From: line at i starts a header block of a
@@ -522,21 +625,89 @@ func isClosing(k string) bool {
 	if k == "" {
 		return false
 	}
-	n := len(strings.Fields(k))
-	for _, p := range closingPhrases {
-		if k == p {
-			return true
+	ci := closings()
+	if ci.whole[k] {
+		return true
+	}
+	n := -1 // the number of words, counted when needed
+	// A phrase followed by a space starts with k's first word.
+	first := k
+	if i := strings.IndexByte(k, ' '); i >= 0 {
+		first = k[:i]
+	}
+	for _, p := range ci.byFirst[first] {
+		if strings.HasPrefix(k, p.phrase) && len(k) > len(p.phrase) && k[len(p.phrase)] == ' ' {
+			if p.long {
+				return true
+			}
+			if n < 0 {
+				n = countFields(k)
+			}
+			if n <= 7 {
+				// "Thank you for your time" closes; "Thanks to the
+				// mediators, …" is prose: a closing line is short.
+				return true
+			}
 		}
-		if strings.HasPrefix(k, p+" ") && (n <= 7 || strings.HasPrefix(p, "sent from") || strings.HasPrefix(p, "envoye de") || strings.HasPrefix(p, "von meinem")) {
-			// "Thank you for your time" closes; "Thanks to the mediators, …"
-			// is prose: a closing line is short.
-			return true
-		}
-		if n <= 10 && strings.HasSuffix(k, " "+p) && len(strings.Fields(p)) >= 2 && closingEnds[p] {
-			return true
+	}
+	for _, p := range ci.ends[k[len(k)-1]] {
+		if strings.HasSuffix(k, p) && len(k) > len(p) && k[len(k)-len(p)-1] == ' ' {
+			if n < 0 {
+				n = countFields(k)
+			}
+			return n <= 10
 		}
 	}
 	return false
+}
+
+// closingPhrase is a closing phrase, prepared for isClosing.
+type closingPhrase struct {
+	phrase string
+	// long says the phrase closes even a long line ("Sent from my …").
+	long bool
+}
+
+// closingIndex holds closingPhrases for isClosing: whole lines, phrases by
+// their first word, and the phrases that may end a longer line.
+type closingIndex struct {
+	whole   map[string]bool
+	byFirst map[string][]closingPhrase
+	ends    [256][]string // by their last byte
+}
+
+var closings = sync.OnceValue(func() *closingIndex {
+	ci := &closingIndex{whole: make(map[string]bool), byFirst: make(map[string][]closingPhrase)}
+	for _, p := range closingPhrases {
+		ci.whole[p] = true
+		first := p
+		if i := strings.IndexByte(p, ' '); i >= 0 {
+			first = p[:i]
+		}
+		long := strings.HasPrefix(p, "sent from") || strings.HasPrefix(p, "envoye de") || strings.HasPrefix(p, "von meinem")
+		ci.byFirst[first] = append(ci.byFirst[first], closingPhrase{phrase: p, long: long})
+		if len(strings.Fields(p)) >= 2 && closingEnds[p] {
+			ci.ends[p[len(p)-1]] = append(ci.ends[p[len(p)-1]], p)
+		}
+	}
+	return ci
+})
+
+// countFields is len(strings.Fields(s)) without building the slice.
+func countFields(s string) int {
+	n := 0
+	in := false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+			continue
+		}
+		if !in {
+			n++
+			in = true
+		}
+	}
+	return n
 }
 
 func isDisclaimer(k string) bool {
@@ -545,14 +716,8 @@ func isDisclaimer(k string) bool {
 			return true
 		}
 	}
-	a := false
-	for _, w := range disclaimerA {
-		if strings.Contains(k, w) {
-			a = true
-			break
-		}
-	}
-	if !a {
+	// One of disclaimerA in k.
+	if !disclaimerAWords().foundIn(k) {
 		return false
 	}
 	for _, w := range disclaimerB {
@@ -570,6 +735,42 @@ var numberWords = []string{"question", "questions", "frage", "pregunta", "domand
 	"питання", "pyetja", "soru", "vprasanje", "kysymys", "fraga", "q", "nr", "no", "n", "nº", "n°", "№", "#", "item",
 	"point", "punkt", "punto", "pont", "bod", "ad"}
 
+// allNumberWords are the indexes of numberWords, and numberWordsByFirst
+// those of the words by their first byte.
+var allNumberWords, numberWordsByFirst = func() (all []int, by [256][]int) {
+	for i, w := range numberWords {
+		all = append(all, i)
+		by[w[0]] = append(by[w[0]], i)
+	}
+	return all, by
+}()
+
+// numberWordRunes are the lengths of numberWords in runes, and
+// maxNumberWordRunes the longest.
+var numberWordRunes, maxNumberWordRunes = func() ([]int, int) {
+	ns := make([]int, len(numberWords))
+	longest := 0
+	for i, w := range numberWords {
+		ns[i] = utf8.RuneCountInString(w)
+		longest = max(longest, ns[i])
+	}
+	return ns, longest
+}()
+
+// hasFoldedASCIIPrefix says whether foldText of s starts with w, when the
+// first len(w) bytes of s are ASCII.
+func hasFoldedASCIIPrefix(s, w string) bool {
+	if len(s) < len(w) {
+		return false
+	}
+	for i := 0; i < len(w); i++ {
+		if foldByte(s[i]) != w[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // parseNumberPrefix reads a question number at the start of s: "1.", "1)",
 // "1 -", "1/", "1:", "Q1", "Question 1", "№1", "(1)". It returns the
 // question, the text after the number, and whether a word stood before it
@@ -586,12 +787,39 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 	if strings.HasPrefix(s, "(") {
 		i = 1
 	}
-	// A word before the number.
-	low := strings.ToLower(s[i:])
-	for _, w := range numberWords {
+	// A word before the number. Only the first runes of s matter: a word and
+	// one more.
+	head := s[i:]
+	ascii := 0 // the leading ASCII bytes of head, enough for any word
+	for ascii < len(head) && ascii < maxNumberWordRunes+1 && head[ascii] < utf8.RuneSelf {
+		ascii++
+	}
+	low := ""
+	cands := allNumberWords
+	if ascii >= min(maxNumberWordRunes+1, len(head)) {
+		// Every word is compared on ASCII, from the first byte.
+		cands = nil
+		if len(head) > 0 {
+			cands = numberWordsByFirst[foldByte(head[0])]
+		}
+	}
+	for _, wi := range cands {
+		w := numberWords[wi]
 		lw := w
-		if !strings.HasPrefix(foldText(prefixByRunes(low, utf8.RuneCountInString(lw)+1)), lw) {
-			continue
+		n := numberWordRunes[wi]
+		if ascii >= min(n+1, len(head)) {
+			// Folding ASCII is byte by byte: the word must be the first n
+			// bytes, folded.
+			if !hasFoldedASCIIPrefix(head, lw) {
+				continue
+			}
+		} else {
+			if low == "" {
+				low = strings.ToLower(prefixByRunes(head, maxNumberWordRunes+1))
+			}
+			if !strings.HasPrefix(foldText(prefixByRunes(low, n+1)), lw) {
+				continue
+			}
 		}
 		// Skip the word as written (its byte length may differ when folded).
 		j := i + len(prefixByRunes(s[i:], utf8.RuneCountInString(lw)))
@@ -691,22 +919,44 @@ func prefixByRunes(s string, n int) string {
 // the text after it, stripped of the separator (":", "?", "|", tab…), and
 // whether a separator (or the end of the line) followed the label.
 func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok bool) {
-	all := splitWords(s)
-	if len(all) == 0 {
+	// The words of s are read as far as the longest label that may match.
+	sc := wordScanner{s: s}
+	first, more := sc.next()
+	if !more {
 		return qLabel{}, "", false, false
 	}
 	// Labels are compared on their content words: "Name of local/regional
 	// authority" is "Name of the local or regional authority".
-	words := all[:0:0]
-	for _, w := range all {
+	var buf [16]textWord
+	words := buf[:0]
+	for w := first; more; w, more = sc.next() {
 		if !labelFiller[w.w] {
 			words = append(words, w)
+			break
 		}
 	}
 	if len(words) == 0 {
 		return qLabel{}, "", false, false
 	}
-	for _, lb := range qLabels {
+	idx := labelIndex()
+	cands := idx.byFirst[words[0].w]
+	labels := qLabels()
+	if len(cands) == 0 {
+		return qLabel{}, "", false, false
+	}
+	// More words while a longer label starts with those read.
+	for longerLabel(cands, words) {
+		w, more := sc.next()
+		for more && labelFiller[w.w] {
+			w, more = sc.next()
+		}
+		if !more {
+			break
+		}
+		words = append(words, w)
+	}
+	for _, c := range cands {
+		lb := labels[c]
 		if lb.foreign && !foreign {
 			continue
 		}
@@ -726,7 +976,7 @@ func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok b
 			continue
 		}
 		// The label must start the line (after filler words).
-		if words[0].start != all[0].start && !labelFiller[all[0].w] {
+		if words[0].start != first.start && !labelFiller[first.w] {
 			continue
 		}
 		end := words[n-1].end
@@ -751,6 +1001,47 @@ func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok b
 	}
 	return qLabel{}, "", false, false
 }
+
+// longerLabel says whether one of the labels cands (indexes in qLabels) has
+// more content words than words, and starts with them.
+func longerLabel(cands []int, words []textWord) bool {
+	labels := qLabels()
+	for _, c := range cands {
+		lw := labels[c].content
+		if len(lw) <= len(words) {
+			continue
+		}
+		same := true
+		for k, w := range words {
+			if lw[k] != w.w {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return false
+}
+
+// qLabelIndex holds the indexes of qLabels by their first content word, in
+// their order.
+type qLabelIndex struct {
+	byFirst map[string][]int
+}
+
+var labelIndex = sync.OnceValue(func() *qLabelIndex {
+	idx := &qLabelIndex{byFirst: make(map[string][]int)}
+	for i, lb := range qLabels() {
+		if len(lb.content) == 0 {
+			continue
+		}
+		k := lb.content[0]
+		idx.byFirst[k] = append(idx.byFirst[k], i)
+	}
+	return idx
+})
 
 // labelFiller are the small words that labels may have or lack.
 var labelFiller = map[string]bool{"the": true, "of": true, "or": true, "and": true, "a": true, "an": true, "your": true,
@@ -945,10 +1236,19 @@ func stripForeignLabel(q int, rest string) string {
 // and are not read; a quoted blank questionnaire answers nothing. The result
 // has no Source: the caller says where the text came from.
 func extractText(text string) *Questionnaire {
+	return extractLines(splitLines(capText(text)))
+}
+
+// capText cuts text to the most that extractText reads.
+func capText(text string) string {
 	if len(text) > 4<<20 {
 		text = text[:4<<20]
 	}
-	lines := splitLines(text)
+	return text
+}
+
+// extractLines is extractText on the lines of the text, capped by capText.
+func extractLines(lines []tline) *Questionnaire {
 	markers := findMarkers(lines)
 	if len(markers) == 0 {
 		return nil

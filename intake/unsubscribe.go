@@ -124,7 +124,7 @@ func fromMailingList(m *message) bool {
 
 // unsubscribeRe matches a request to leave, in the main languages of the
 // member states.
-var unsubscribeRe = regexp.MustCompile(`(?i)(?:` +
+var unsubscribeRe = mustCompileLit(`(?i)(?:` +
 	// English
 	`\bun-?subscribe\b|\bunsubscription\b|remove (?:me|us|my (?:e-?mail|address|name|contact)|our (?:e-?mail|address)|this (?:e-?mail|address)|the (?:following )?(?:e-?mail|address)(?:es)?|[^\s@]+@[^\s@]+\.\w+)\b|` +
 	`take (?:me|us|my (?:e-?mail|address|name)) off|delete (?:me|my (?:e-?mail|address|details))|stop (?:sending|emailing|e-mailing|mailing)|` +
@@ -162,7 +162,7 @@ var unsubscribeRe = regexp.MustCompile(`(?i)(?:` +
 var negationRe = regexp.MustCompile(`(?i)(?:\bnot|n't|\bnever|\bnicht|\bne pas|\bpas|\bniet|\bnie|\bnon)\W+(?:\w+\W+){0,2}$`)
 
 // urlRe matches links, whose "unsubscribe" is no request.
-var urlRe = regexp.MustCompile(`(?i)(?:https?://|www\.)\S+|<mailto:[^>]*>|mailto:\S+`)
+var urlRe = mustCompileLit(`(?i)(?:https?://|www\.)\S+|<mailto:[^>]*>|mailto:\S+`)
 
 // unsubscribeCue returns where s asks to leave, or nil.
 func unsubscribeCue(s string) []int {
@@ -239,7 +239,7 @@ func stripReplyPrefixes(s string) string {
 func ownText(m *message, limit int) string {
 	text := m.text
 	if strings.TrimSpace(text) == "" && m.html != "" {
-		text = stripTags(m.html)
+		text = m.strippedHTML()
 	}
 	if len(text) > 256<<10 {
 		text = text[:256<<10]

@@ -9,8 +9,8 @@ package intake
 
 import (
 	"math"
-	"regexp"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -23,6 +23,14 @@ import (
 // œ → oe, ı → i); typographic apostrophes and dashes become ASCII ones, and
 // every kind of space becomes a plain space.
 func foldText(s string) string {
+	if isASCII(s) {
+		return foldASCII(s)
+	}
+	return foldUnicode(s)
+}
+
+// foldUnicode is foldText for any s.
+func foldUnicode(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
@@ -64,6 +72,48 @@ func foldText(s string) string {
 	return b.String()
 }
 
+// foldASCII is foldText for ASCII s, which has no marks to remove: it
+// lower-cases, writes the back-quote as an apostrophe and every space as a
+// plain one. It returns s itself when nothing changes.
+func foldASCII(s string) string {
+	i := 0
+	for i < len(s) && asciiFold[s[i]] == s[i] {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		b.WriteByte(asciiFold[s[i]])
+	}
+	return b.String()
+}
+
+// foldByte is foldText for one ASCII character.
+func foldByte(c byte) byte { return asciiFold[c] }
+
+// asciiFold maps each ASCII character to foldText of it (the others to
+// themselves), and asciiAlnum says which are letters or digits.
+var asciiFold, asciiAlnum = func() (fold [256]byte, alnum [256]bool) {
+	for i := range fold {
+		c := byte(i)
+		switch {
+		case c >= 'A' && c <= 'Z':
+			c += 'a' - 'A'
+		case c == '`':
+			c = '\''
+		case c == ' ' || c >= '\t' && c <= '\r':
+			c = ' '
+		}
+		fold[i] = c
+		alnum[i] = c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+	}
+	return fold, alnum
+}()
+
 // isSpaceRune reports the spaces that mail writes between digits and words:
 // the ASCII ones, no-break, narrow no-break, thin, figure and ideographic
 // spaces, and zero-width ones.
@@ -79,7 +129,19 @@ func isSpaceRune(r rune) bool {
 // letters nor digits into one space: "Type de collectivité :" → "type de
 // collectivite". It is the form in which labels and names are compared.
 func simplify(s string) string {
-	f := foldText(s)
+	return simplifyFolded(foldText(s))
+}
+
+// simplifyFolded is simplify for f, folded by foldText.
+func simplifyFolded(f string) string {
+	if isASCII(f) {
+		return simplifyASCII(f)
+	}
+	return simplifyUnicode(f)
+}
+
+// simplifyUnicode is simplifyFolded for any f.
+func simplifyUnicode(f string) string {
 	var b strings.Builder
 	b.Grow(len(f))
 	space := true
@@ -96,6 +158,43 @@ func simplify(s string) string {
 	}
 	return strings.TrimRight(b.String(), " ")
 }
+
+// simplifyASCII is simplify for a folded ASCII f: letters and digits kept,
+// every other run one space, none at the ends. It returns f itself when
+// nothing changes.
+func simplifyASCII(f string) string {
+	// Most of f is often simple already: letters and digits, one space
+	// between words.
+	i := 0
+	for i < len(f) {
+		if asciiAlnum[f[i]] || f[i] == ' ' && i > 0 && i+1 < len(f) && asciiAlnum[f[i-1]] && asciiAlnum[f[i+1]] {
+			i++
+			continue
+		}
+		break
+	}
+	if i == len(f) {
+		return f
+	}
+	var b strings.Builder
+	b.Grow(len(f))
+	b.WriteString(f[:i])
+	space := i == 0 // no space at the start
+	for ; i < len(f); i++ {
+		if c := f[i]; asciiAlnum[c] {
+			b.WriteByte(c)
+			space = false
+		} else if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	out := b.String()
+	return strings.TrimSuffix(out, " ")
+}
+
+// isAlnumByte says whether the ASCII character c is a letter or a digit.
+func isAlnumByte(c byte) bool { return asciiAlnum[c] }
 
 // cleanSpaces replaces every kind of space by a plain one, drops zero-width
 // characters and collapses runs of spaces.
@@ -714,7 +813,7 @@ func parseRange(s string) (r *Range, answered bool) {
 
 // emailRE matches an address; local parts and domains may be written in
 // any script (RFC 6531), as people's names are.
-var emailRE = regexp.MustCompile(`[\p{L}\p{N}._%+\-']+@[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*\.\p{L}{2,}`)
+var emailRE = mustCompileLit(`[\p{L}\p{N}._%+\-']+@[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}\-]*[\p{L}\p{N}])?)*\.\p{L}{2,}`)
 
 // parseEmail returns the first address in s, lower-cased: from a bare
 // address, "mailto:" links and "Name <addr>" alike. "" when there is none.
@@ -978,7 +1077,7 @@ type labelWords struct {
 	prefix bool // the last word may continue: "stereotyp*"
 }
 
-var optionIndex = func() map[int][]labelWords {
+var optionIndex = sync.OnceValue(func() map[int][]labelWords {
 	m := make(map[int][]labelWords)
 	for q, list := range optionLists {
 		var all []labelWords
@@ -1000,7 +1099,7 @@ var optionIndex = func() map[int][]labelWords {
 		m[q] = all
 	}
 	return m
-}()
+})
 
 func sortLabels(all []labelWords) {
 	for i := 1; i < len(all); i++ {
@@ -1055,6 +1154,47 @@ func splitWords(s string) []textWord {
 		out[i].w = strings.ReplaceAll(out[i].w, " ", "")
 	}
 	return out
+}
+
+// wordScanner reads the words of splitWords one at a time, for callers that
+// need only the first few.
+type wordScanner struct {
+	s   string
+	pos int
+}
+
+// next returns the next word of splitWords(sc.s), and false at the end.
+func (sc *wordScanner) next() (textWord, bool) {
+	s := sc.s
+	start := -1
+	i := sc.pos
+	for i < len(s) {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+			if start < 0 {
+				start = i
+			}
+			i += size
+			continue
+		}
+		if start >= 0 {
+			break
+		}
+		i += size
+	}
+	sc.pos = i
+	if start < 0 {
+		return textWord{}, false
+	}
+	w := s[start:i]
+	if isASCII(w) {
+		// Letters and digits only: simplify only lower-cases.
+		return textWord{w: foldASCII(w), start: start, end: i}, true
+	}
+	return textWord{w: strings.ReplaceAll(simplify(w), " ", ""), start: start, end: i}, true
 }
 
 // An event of an options answer: a label or a mark, in text order.
@@ -1159,7 +1299,7 @@ var yesNoMarkWords = map[string]bool{"yes": true, "oui": true, "ja": true, "da":
 // optionEvents finds the labels of question q's options in s, and the
 // marks around them.
 func optionEvents(q int, s string) []optEvent {
-	labels := optionIndex[q]
+	labels := optionIndex()[q]
 	marks := findMarks(s)
 	words := splitWords(s)
 	var ev []optEvent

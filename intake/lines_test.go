@@ -1,0 +1,172 @@
+package intake
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/coe-congress/alliancebot/internal/samplemail"
+)
+
+// lineTexts are the texts of the sample mails and of the text test data.
+func lineTexts(t testing.TB) []string {
+	t.Helper()
+	var texts []string
+	for _, s := range samplemail.All() {
+		m, _ := read(s.Raw, Limits{})
+		texts = append(texts, m.text, string(s.Raw))
+	}
+	files, err := filepath.Glob(filepath.Join("testdata", "answers", "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		texts = append(texts, string(b))
+	}
+	return texts
+}
+
+// TestLinesShared holds message.lines, which classifies a text that
+// continues one it has classified from where they differ, to splitLines.
+func TestLinesShared(t *testing.T) {
+	texts := lineTexts(t)
+	// A long text of many messages, as the corpus has.
+	long := strings.Join(texts, "\n> \n")
+	texts = append(texts, long)
+	// Its second half continues the first's lines.
+	m := &message{}
+	m.lines(long[:len(long)/2])
+	cut, _ := cutLines(long)
+	if s := m.split[0]; s.resume <= 0 || !sameLines(cut, s.lines, s.whole) {
+		t.Fatalf("the lines of a text do not continue those of its first half")
+	}
+	for _, text := range texts {
+		m := &message{}
+		for _, n := range []int{len(text) / 4, len(text) / 2, len(text)/2 + 1, len(text) - 1, len(text), len(text) / 3} {
+			if n < 0 || n > len(text) {
+				continue
+			}
+			got, want := m.lines(text[:n]), splitLines(text[:n])
+			if !reflect.DeepEqual(got, want) {
+				for i := range min(len(got), len(want)) {
+					if got[i] != want[i] {
+						t.Fatalf("lines(%.40q… cut at %d): line %d = %+v, want %+v", text, n, i, got[i], want[i])
+					}
+				}
+				t.Fatalf("lines(%.40q… cut at %d): %d lines, want %d", text, n, len(got), len(want))
+			}
+		}
+	}
+}
+
+func FuzzLinesShared(f *testing.F) {
+	for _, s := range samplemail.All() {
+		f.Add(string(s.Raw), uint16(len(s.Raw)/2))
+	}
+	f.Fuzz(func(t *testing.T, text string, cut uint16) {
+		n := int(cut) % (len(text) + 1)
+		m := &message{}
+		for _, k := range []int{n, len(text)} {
+			if got, want := m.lines(text[:k]), splitLines(text[:k]); !reflect.DeepEqual(got, want) {
+				t.Fatalf("lines(%q) = %+v, want %+v", text[:k], got, want)
+			}
+		}
+	})
+}
+
+// TestFoldASCII holds the ASCII paths of foldText and simplify to the
+// general ones.
+func TestFoldASCII(t *testing.T) {
+	var all []byte
+	for c := range 128 {
+		all = append(all, byte(c))
+	}
+	inputs := []string{"", " ", "  A  b ", "`Quoted` Text", "A-B_C", string(all), "x\ty\r\nz\v\f"}
+	for _, text := range lineTexts(t) {
+		for _, l := range strings.Split(text, "\n") {
+			if isASCII(l) {
+				inputs = append(inputs, l)
+			}
+		}
+	}
+	for _, s := range inputs {
+		checkFoldASCII(t, s)
+	}
+}
+
+func FuzzFoldASCII(f *testing.F) {
+	f.Add("Name of the Authority: `Brno`  ")
+	f.Fuzz(func(t *testing.T, s string) {
+		if isASCII(s) {
+			checkFoldASCII(t, s)
+		}
+	})
+}
+
+func checkFoldASCII(t *testing.T, s string) {
+	t.Helper()
+	if got, want := foldASCII(s), foldUnicode(s); got != want {
+		t.Fatalf("foldASCII(%q) = %q, want %q", s, got, want)
+	}
+	f := foldUnicode(s)
+	if got, want := simplifyASCII(f), simplifyUnicode(f); got != want {
+		t.Fatalf("simplifyASCII(%q) = %q, want %q", f, got, want)
+	}
+	var scanned []textWord
+	sc := wordScanner{s: s}
+	for w, ok := sc.next(); ok; w, ok = sc.next() {
+		scanned = append(scanned, w)
+	}
+	if want := splitWords(s); !reflect.DeepEqual(scanned, want) && len(scanned)+len(want) > 0 {
+		t.Fatalf("wordScanner(%q) = %v, want %v", s, scanned, want)
+	}
+}
+
+// The patterns that the line matchers of classifyLine stand for.
+var (
+	wroteLineRE  = regexp.MustCompile(`(wrote|a ecrit|schrieb|ha scritto|escribio|escreveu|schreef|a scris|pisze|napisal|napisala|napsal|napsala|napisal\(a\)|napsal\(a\)|irta|je napisao|je napisala|je napisal|je pisao|написа|написал|написала|έγραψε|εγραψε|yazdi|skrev|kirjoitti)\s*:?\s*$`)
+	replyStartRE = regexp.MustCompile(`^(begin forwarded message|debut du message reexpedie|anfang der weitergeleiteten nachricht|inizio messaggio inoltrato|comienzo del mensaje reenviado)\s*:?`)
+	headerFromRE = regexp.MustCompile(`^\*?(from|de|von|da|od|van|fran|fra|felado|от|από|apo|lahettaja|kimden|sender|expediteur|absender|mittente|remitente|expeditor|posiljatelj|posiljalac|posiljatelj)\s*:`)
+)
+
+func checkLineMatchers(t *testing.T, f string) {
+	t.Helper()
+	if got, want := endsWithWrote(f), wroteLineRE.MatchString(f); got != want {
+		t.Fatalf("endsWithWrote(%q) = %v, want %v", f, got, want)
+	}
+	if got, want := hasPrefixAny(f, replyStarts), replyStartRE.MatchString(f); got != want {
+		t.Fatalf("hasPrefixAny(%q, replyStarts) = %v, want %v", f, got, want)
+	}
+	if got, want := isHeaderFrom(f), headerFromRE.MatchString(f); got != want {
+		t.Fatalf("isHeaderFrom(%q) = %v, want %v", f, got, want)
+	}
+	if got, want := isReplySep(f), replySepRE.MatchString(f); got != want {
+		t.Fatalf("isReplySep(%q) = %v, want %v", f, got, want)
+	}
+}
+
+func TestLineMatchers(t *testing.T) {
+	inputs := []string{"on monday, jane wrote:", "jane a ecrit :  ", "x napisal(a):", "wrote", "wrote: x", "de : a", "*from: x",
+		"from x:", "begin forwarded message:", "-----original message-----", " -- forwarded", "--", "написал:\t"}
+	for _, text := range lineTexts(t) {
+		for _, l := range strings.Split(text, "\n") {
+			inputs = append(inputs, l, strings.TrimLeft(strings.TrimSpace(foldText(l)), "*_ "))
+		}
+	}
+	for _, f := range inputs {
+		checkLineMatchers(t, f)
+	}
+}
+
+func FuzzLineMatchers(f *testing.F) {
+	f.Add("le 3 mars, x a ecrit :")
+	f.Add("*de :")
+	f.Fuzz(checkLineMatchers)
+}

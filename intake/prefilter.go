@@ -1,0 +1,565 @@
+package intake
+
+import (
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
+)
+
+// This file makes the large patterns of the detectors cheap on the text
+// they cannot match. Go's regexp has no required-literal search: a pattern
+// of a hundred phrases runs its automaton over every byte of a text that
+// holds none of them. A litRegexp first looks for the literals that any
+// match must contain ("out of", "abmeld"...), with case folded as the
+// pattern folds it, and runs the pattern only when one is there. What it
+// matches is exactly what the pattern matches.
+
+// litRegexp is a regular expression with the methods of regexp.Regexp that
+// the detectors call, and a literal prefilter. It is compiled on first use.
+type litRegexp struct {
+	expr string
+	once sync.Once
+	full *regexp.Regexp
+	// The pattern's top-level alternatives, each with the literals one of
+	// which its matches contain (altLits, owner: the alternative's index;
+	// those without literals are in always); none when the pattern has
+	// fewer than two. Then lits are the pattern's literals, nil when it has
+	// none.
+	prefix  string
+	alts    []string
+	altLits *litSet
+	always  []int
+	lits    *litSet
+	// Patterns of one alternative, and of some (by a string of '0' and '1',
+	// one per alternative), compiled when needed.
+	single   []atomic.Pointer[regexp.Regexp]
+	subsets  sync.Map
+	nsubsets atomic.Int32
+}
+
+// maxSubsets bounds the patterns compiled for one litRegexp.
+const maxSubsets = 64
+
+// litRegexps are all the litRegexps of the package, for the tests.
+var litRegexps []*litRegexp
+
+// mustCompileLit returns the pattern expr, which regexp.MustCompile
+// compiles on first use, to keep the package's init cheap (the tests
+// compile them all).
+func mustCompileLit(expr string) *litRegexp {
+	re := &litRegexp{expr: expr}
+	litRegexps = append(litRegexps, re)
+	return re
+}
+
+// String returns the source text of the pattern.
+func (re *litRegexp) String() string { return re.expr }
+
+func (re *litRegexp) prepare() {
+	re.once.Do(func() {
+		expr := re.expr
+		re.full = regexp.MustCompile(expr)
+		prefix, alts := splitAlternatives(expr)
+		if len(alts) < 2 {
+			re.lits = newLitSet([][]string{requiredLiterals(expr)})
+			return
+		}
+		re.prefix, re.alts = prefix, alts
+		re.single = make([]atomic.Pointer[regexp.Regexp], len(alts))
+		var lits [][]string
+		for i, a := range alts {
+			l := requiredLiterals(prefix + "(?:" + a + ")")
+			if l == nil {
+				re.always = append(re.always, i)
+			}
+			lits = append(lits, l)
+		}
+		re.altLits = newLitSet(lits)
+	})
+}
+
+// pick returns a pattern that finds in s exactly what re finds, or nil when
+// re does not match s. A match of an alternation is a match of one of its
+// alternatives, and at any position the pattern prefers the first
+// alternative that matches there; an alternative none of whose literals is
+// in s matches nowhere in s, and leaving it out changes no match. The
+// submatches of the pattern returned are not re's.
+func (re *litRegexp) pick(s string) *regexp.Regexp {
+	re.prepare()
+	if re.alts == nil {
+		if re.lits != nil && !re.lits.foundIn(foldCase(s)) {
+			return nil
+		}
+		return re.full
+	}
+	try := make([]bool, len(re.alts))
+	for _, i := range re.always {
+		try[i] = true
+	}
+	re.altLits.mark(foldCase(s), try)
+	var key []byte
+	n, last := 0, -1
+	for i, ok := range try {
+		c := byte('0')
+		if ok {
+			c = '1'
+			n++
+			last = i
+		}
+		key = append(key, c)
+	}
+	switch {
+	case n == 0:
+		return nil
+	case n == len(re.alts):
+		return re.full
+	case n == 1:
+		if p := re.single[last].Load(); p != nil {
+			return p
+		}
+		p := regexp.MustCompile(re.prefix + "(?:" + re.alts[last] + ")")
+		re.single[last].Store(p)
+		return p
+	}
+	if sub, ok := re.subsets.Load(string(key)); ok {
+		return sub.(*regexp.Regexp)
+	}
+	if re.nsubsets.Add(1) > maxSubsets {
+		return re.full
+	}
+	var some []string
+	for i, ok := range try {
+		if ok {
+			some = append(some, re.alts[i])
+		}
+	}
+	sub := regexp.MustCompile(re.prefix + "(?:" + strings.Join(some, "|") + ")")
+	re.subsets.Store(string(key), sub)
+	return sub
+}
+
+// mayMatch is false when re does not match s.
+func (re *litRegexp) mayMatch(s string) bool {
+	re.prepare()
+	switch {
+	case re.alts == nil:
+		return re.lits == nil || re.lits.foundIn(foldCase(s))
+	case len(re.always) > 0:
+		return true
+	}
+	return re.altLits.foundIn(foldCase(s))
+}
+
+// MatchString is regexp.Regexp.MatchString.
+func (re *litRegexp) MatchString(s string) bool {
+	p := re.pick(s)
+	return p != nil && p.MatchString(s)
+}
+
+// FindString is regexp.Regexp.FindString.
+func (re *litRegexp) FindString(s string) string {
+	p := re.pick(s)
+	if p == nil {
+		return ""
+	}
+	return p.FindString(s)
+}
+
+// FindStringIndex is regexp.Regexp.FindStringIndex.
+func (re *litRegexp) FindStringIndex(s string) []int {
+	p := re.pick(s)
+	if p == nil {
+		return nil
+	}
+	return p.FindStringIndex(s)
+}
+
+// FindStringSubmatchIndex is regexp.Regexp.FindStringSubmatchIndex.
+func (re *litRegexp) FindStringSubmatchIndex(s string) []int {
+	if !re.mayMatch(s) {
+		return nil
+	}
+	return re.full.FindStringSubmatchIndex(s)
+}
+
+// FindAllString is regexp.Regexp.FindAllString.
+func (re *litRegexp) FindAllString(s string, n int) []string {
+	p := re.pick(s)
+	if p == nil {
+		return nil
+	}
+	return p.FindAllString(s, n)
+}
+
+// FindAllStringIndex is regexp.Regexp.FindAllStringIndex.
+func (re *litRegexp) FindAllStringIndex(s string, n int) [][]int {
+	p := re.pick(s)
+	if p == nil {
+		return nil
+	}
+	return p.FindAllStringIndex(s, n)
+}
+
+// FindAllStringSubmatchIndex is regexp.Regexp.FindAllStringSubmatchIndex.
+func (re *litRegexp) FindAllStringSubmatchIndex(s string, n int) [][]int {
+	if !re.mayMatch(s) {
+		return nil
+	}
+	return re.full.FindAllStringSubmatchIndex(s, n)
+}
+
+// ReplaceAllStringFunc is regexp.Regexp.ReplaceAllStringFunc.
+func (re *litRegexp) ReplaceAllStringFunc(s string, repl func(string) string) string {
+	p := re.pick(s)
+	if p == nil {
+		return s
+	}
+	return p.ReplaceAllStringFunc(s, repl)
+}
+
+// splitAlternatives cuts expr, "(?flags)" then alternatives, or "(?flags)",
+// "^" maybe, and one group of alternatives, into what comes before the
+// alternatives and the alternatives. A string matches expr exactly when it
+// matches prefix+"(?:"+alt+")" for one of them. It returns no alternatives
+// for other shapes.
+func splitAlternatives(expr string) (prefix string, alts []string) {
+	if strings.Contains(expr, `\Q`) {
+		return "", nil
+	}
+	rest := expr
+	if strings.HasPrefix(rest, "(?") && !strings.HasPrefix(rest, "(?:") && !strings.HasPrefix(rest, "(?P") {
+		i := strings.IndexByte(rest, ')')
+		if i < 0 || strings.ContainsAny(rest[2:i], ":(") {
+			return "", nil
+		}
+		prefix, rest = rest[:i+1], rest[i+1:]
+	}
+	if strings.HasPrefix(rest, "^") {
+		prefix, rest = prefix+"^", rest[1:]
+		if !strings.HasPrefix(rest, "(?:") {
+			return "", nil
+		}
+	}
+	if strings.HasPrefix(rest, "(?:") {
+		// One group around the rest: its alternatives.
+		if end := groupEnd(rest); end == len(rest)-1 {
+			rest = rest[3:end]
+		} else if strings.HasSuffix(prefix, "^") {
+			return "", nil
+		}
+	}
+	alts = splitTopLevel(rest)
+	for _, a := range alts {
+		if _, err := syntax.Parse(prefix+"(?:"+a+")", syntax.Perl); err != nil {
+			return "", nil
+		}
+	}
+	return prefix, alts
+}
+
+// groupEnd returns the index of the parenthesis that closes the group that
+// s starts with, or -1.
+func groupEnd(s string) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '[':
+			i = classEnd(s, i)
+			if i < 0 {
+				return -1
+			}
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+// classEnd returns the index of the "]" that closes the class that starts
+// at s[i], or -1.
+func classEnd(s string, i int) int {
+	j := i + 1
+	if j < len(s) && s[j] == '^' {
+		j++
+	}
+	if j < len(s) && s[j] == ']' {
+		j++ // a "]" first is a literal
+	}
+	for ; j < len(s); j++ {
+		switch {
+		case s[j] == '\\':
+			j++
+		case s[j] == '[' && j+1 < len(s) && s[j+1] == ':':
+			k := strings.Index(s[j+2:], ":]")
+			if k < 0 {
+				return -1
+			}
+			j += 2 + k + 1
+		case s[j] == ']':
+			return j
+		}
+	}
+	return -1
+}
+
+// splitTopLevel cuts s at the "|" outside groups and classes; nil when s is
+// not well formed.
+func splitTopLevel(s string) []string {
+	var out []string
+	depth, start := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			i++
+		case '[':
+			i = classEnd(s, i)
+			if i < 0 {
+				return nil
+			}
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth < 0 {
+				return nil
+			}
+		case '|':
+			if depth == 0 {
+				out = append(out, s[start:i])
+				start = i + 1
+			}
+		}
+	}
+	if depth != 0 {
+		return nil
+	}
+	return append(out, s[start:])
+}
+
+// requiredLiterals returns the literals, case-folded by foldRunes, one of
+// which is in every match of expr; nil when there is no such set.
+func requiredLiterals(expr string) []string {
+	// As regexp.Compile parses it.
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	return required(re.Simplify())
+}
+
+// required returns strings one of which every match of re contains
+// (case-folded), or nil when it cannot tell.
+func required(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{foldRunes(re.Rune)}
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min >= 1 {
+			return required(re.Sub[0])
+		}
+	case syntax.OpConcat:
+		// Every part is in the match: the one with the longest literals.
+		var best []string
+		for _, sub := range re.Sub {
+			if l := required(sub); l != nil && (best == nil || betterLiterals(l, best)) {
+				best = l
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		// The match is one of the alternatives: one of their literals.
+		var all []string
+		for _, sub := range re.Sub {
+			l := required(sub)
+			if l == nil {
+				return nil
+			}
+			all = append(all, l...)
+		}
+		return all
+	}
+	return nil
+}
+
+// betterLiterals says whether a is the better filter: its shortest literal
+// longer, or as long with fewer literals.
+func betterLiterals(a, b []string) bool {
+	ma, mb := shortest(a), shortest(b)
+	if ma != mb {
+		return ma > mb
+	}
+	return len(a) < len(b)
+}
+
+func shortest(l []string) int {
+	n := -1
+	for _, s := range l {
+		if n < 0 || len(s) < n {
+			n = len(s)
+		}
+	}
+	return n
+}
+
+// foldRune returns the smallest rune of r's case-folding orbit: two runes
+// match each other in a case-insensitive pattern exactly when they fold to
+// the same rune (regexp/syntax folds with unicode.SimpleFold).
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return least
+}
+
+func foldRunes(rs []rune) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteRune(foldRune(r))
+	}
+	return b.String()
+}
+
+// litSet finds literals in a text: the folded literals of a pattern in a
+// folded text (see foldCase), or plain words in plain text. Each literal has
+// an owner: the index of its list in newLitSet.
+type litSet struct {
+	// keyLen is the length of the shortest literal, at most 4: the first
+	// keyLen bytes of a literal are its key, and seen has a bit for the
+	// hash of each key.
+	keyLen int
+	seen   [1 << 16 / 64]uint64
+	byKey  map[uint32][]ownedLit
+	// anywhere are the owners of an empty literal, found in any text.
+	anywhere []int
+}
+
+type ownedLit struct {
+	s     string
+	owner int
+}
+
+// newLitSet returns the set of the literals of lists, or nil when there is
+// one list and it is empty or holds "": then any text may hold one of its
+// literals.
+func newLitSet(lists [][]string) *litSet {
+	ls := &litSet{keyLen: 4, byKey: make(map[uint32][]ownedLit)}
+	n := 0
+	for owner, lits := range lists {
+		for _, l := range lits {
+			if l == "" {
+				ls.anywhere = append(ls.anywhere, owner)
+				continue
+			}
+			ls.keyLen = min(ls.keyLen, len(l))
+			n++
+		}
+	}
+	if len(lists) == 1 && (n == 0 || len(ls.anywhere) > 0) {
+		return nil
+	}
+	for owner, lits := range lists {
+		for _, l := range lits {
+			if l == "" {
+				continue
+			}
+			var k uint32
+			for i := 0; i < ls.keyLen && i < len(l); i++ {
+				k = k<<8 | uint32(l[i])
+			}
+			h := litHash(k)
+			ls.seen[h/64] |= 1 << (h % 64)
+			ls.byKey[k] = append(ls.byKey[k], ownedLit{l, owner})
+		}
+	}
+	return ls
+}
+
+func litHash(k uint32) uint32 { return (k * 0x9E3779B1) >> 16 }
+
+// foundIn says whether the text f holds one of the literals.
+func (ls *litSet) foundIn(f string) bool {
+	found := false
+	ls.scan(f, func(int) bool { found = true; return false })
+	return found
+}
+
+// mark sets found[owner] for the owners of the literals in the text f.
+func (ls *litSet) mark(f string, found []bool) {
+	ls.scan(f, func(owner int) bool { found[owner] = true; return true })
+}
+
+// scan calls yield with the owner of each literal found in f, until yield
+// returns false.
+func (ls *litSet) scan(f string, yield func(owner int) bool) {
+	for _, o := range ls.anywhere {
+		if !yield(o) {
+			return
+		}
+	}
+	kl := ls.keyLen
+	if len(f) < kl {
+		return // no literal is that short
+	}
+	mask := uint32(1)<<(8*kl) - 1
+	if kl == 4 {
+		mask = ^uint32(0)
+	}
+	var k uint32
+	for i := 0; i < kl-1; i++ {
+		k = k<<8 | uint32(f[i])
+	}
+	for i := kl - 1; i < len(f); i++ {
+		k = (k<<8 | uint32(f[i])) & mask
+		h := litHash(k)
+		if ls.seen[h/64]&(1<<(h%64)) == 0 {
+			continue
+		}
+		start := i - kl + 1
+		for _, l := range ls.byKey[k] {
+			if strings.HasPrefix(f[start:], l.s) && !yield(l.owner) {
+				return
+			}
+		}
+	}
+}
+
+// foldCase returns s with every rune replaced by foldRune of it, and every
+// invalid byte by U+FFFD (as regexp reads it).
+func foldCase(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'a' <= c && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b = append(b, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b = utf8.AppendRune(b, foldRune(r))
+		i += size
+	}
+	return string(b)
+}
