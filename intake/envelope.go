@@ -26,6 +26,9 @@ type Limits struct {
 	MaxSize int
 	// MaxParts is the most MIME parts read (default 1000).
 	MaxParts int
+	// MaxDepth is the deepest nesting of multiparts read (default 50); real
+	// mail nests a few levels, torture tests hundreds.
+	MaxDepth int
 	// MaxAttachment is the largest attachment, in bytes, that is read for
 	// answers (default 20 MiB). A larger one is named in Result.Errors.
 	MaxAttachment int
@@ -42,6 +45,7 @@ type Limits struct {
 const (
 	defaultMaxSize  = 64 << 20
 	defaultMaxParts = 1000
+	defaultMaxDepth = 50
 )
 
 // ErrLimit reports that a message goes over one of the Limits.
@@ -202,6 +206,9 @@ func read(raw []byte, lim Limits) (m *message, err error) {
 	if lim.MaxParts == 0 {
 		lim.MaxParts = defaultMaxParts
 	}
+	if lim.MaxDepth == 0 {
+		lim.MaxDepth = defaultMaxDepth
+	}
 	m = &message{env: &Envelope{Fingerprint: fingerprint(raw)}}
 	if len(raw) > lim.MaxSize {
 		m.env.fillFromHeaders(raw)
@@ -225,21 +232,28 @@ func read(raw []byte, lim Limits) (m *message, err error) {
 	}
 	m.text, m.html = fixC1(e.Text), fixC1(e.HTML)
 	m.env.Subject, m.env.FromName = fixC1(m.env.Subject), fixC1(m.env.FromName)
+	type item struct {
+		p     *enmime.Part
+		depth int
+	}
 	n := 0
-	stack := []*enmime.Part{e.Root}
+	stack := []item{{e.Root, 0}}
 	for len(stack) > 0 {
-		p := stack[len(stack)-1]
+		it := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		if p == nil {
+		if it.p == nil {
 			continue
 		}
 		if n++; n > lim.MaxParts {
 			return m, fmt.Errorf("%w: more than %d MIME parts", ErrLimit, lim.MaxParts)
 		}
-		if p.FirstChild == nil {
-			m.parts = append(m.parts, p)
+		if it.depth > lim.MaxDepth {
+			return m, fmt.Errorf("%w: MIME parts nested more than %d deep", ErrLimit, lim.MaxDepth)
 		}
-		stack = append(stack, p.NextSibling, p.FirstChild)
+		if it.p.FirstChild == nil {
+			m.parts = append(m.parts, it.p)
+		}
+		stack = append(stack, item{it.p.NextSibling, it.depth}, item{it.p.FirstChild, it.depth + 1})
 	}
 	return m, nil
 }

@@ -3,6 +3,7 @@ package intake
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -117,6 +118,21 @@ func TestReadEnvelopeLimits(t *testing.T) {
 	parts.WriteString("--b--\r\n")
 	if _, err := ReadEnvelope(parts.Bytes(), Limits{MaxParts: 10}); !errors.Is(err, ErrLimit) {
 		t.Errorf("ReadEnvelope(30 parts, MaxParts 10) error = %v, want ErrLimit", err)
+	}
+	var nested bytes.Buffer
+	nested.WriteString("From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n")
+	for i := 1; i <= 8; i++ {
+		fmt.Fprintf(&nested, "--b%d\r\nContent-Type: multipart/mixed; boundary=b%d\r\n\r\n", i-1, i)
+	}
+	nested.WriteString("--b8\r\nContent-Type: text/plain\r\n\r\ndeep\r\n")
+	for i := 8; i >= 0; i-- {
+		fmt.Fprintf(&nested, "--b%d--\r\n", i)
+	}
+	if _, err := ReadEnvelope(nested.Bytes(), Limits{MaxDepth: 5}); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "nested") {
+		t.Errorf("ReadEnvelope(nested 9 deep, MaxDepth 5) error = %v, want ErrLimit on nesting", err)
+	}
+	if _, err := ReadEnvelope(nested.Bytes(), Limits{}); err != nil {
+		t.Errorf("ReadEnvelope(nested 9 deep) = %v, want it read under the default limit", err)
 	}
 }
 

@@ -152,10 +152,17 @@ func findQuestionnaires(m *message, lim Limits) ([]*Questionnaire, []string) {
 				qs = append(qs, q)
 			}
 		}
-		if len(qs) == 0 && d.Text != "" {
+		// A form's fields win; its text fills the questions the fields leave
+		// open (LibreOffice drops the tags of Word's check boxes, so those
+		// answers are only in the text).
+		if len(qs) <= 1 && d.Text != "" {
 			if q := extractText(d.Text); q != nil {
 				q.Source = d.Source
-				qs = append(qs, q)
+				if len(qs) == 1 {
+					qs[0] = Merge(q, qs[0])
+				} else {
+					qs = append(qs, q)
+				}
 			}
 		}
 		consider(qs)
