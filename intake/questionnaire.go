@@ -316,7 +316,8 @@ func cutLines(text string) (lines []tline, whole int) {
 }
 
 // classifyWindow is how far the classification of a line reads and writes
-// other lines: from the line before it to the seventh after it.
+// other lines: from the line before it (an "On … wrote:" in two lines) to
+// the seventh after it (a reply header; isHeaderBlock looks five ahead).
 const classifyWindow = 8
 
 // classifyLines sets the kind of each line of lines[from:]: closings,
@@ -499,7 +500,7 @@ func classifyLine(lines []tline, i int) {
 		return
 	}
 	if isHeaderFrom(f) && isHeaderBlock(lines, i) {
-		for j := i; j < len(lines) && j < i+8; j++ {
+		for j := i; j < len(lines) && j < i+classifyWindow; j++ {
 			if lines[j].blank {
 				break
 			}
