@@ -79,6 +79,13 @@ type Envelope struct {
 	// (Received, Delivered-To...): the same message delivered twice has the same
 	// fingerprint, while a reused Message-ID with other content does not.
 	Fingerprint string
+	// ReplyTo are the Reply-To addresses, lower-cased: where the sender wants
+	// answers to go.
+	ReplyTo []string
+	// NoReply says why the message must never get an automatic answer
+	// (Auto-Submitted, Precedence: bulk, a mailing list, a null or machine
+	// sender); "" when nothing in its header forbids one. See RFC 3834.
+	NoReply string
 }
 
 var parser = enmime.NewParser(
@@ -271,6 +278,10 @@ func (env *Envelope) fill(e *enmime.Envelope) {
 	}
 	env.To = addresses(e, "To")
 	env.Cc = addresses(e, "Cc")
+	env.ReplyTo = addresses(e, "Reply-To")
+	if e.Root != nil {
+		env.NoReply = noReply(e.Root.Header, env.From)
+	}
 	if d, err := e.Date(); err == nil {
 		env.Date = d
 	} else {
@@ -313,7 +324,13 @@ func (env *Envelope) fillFromHeaders(raw []byte) {
 	} else {
 		env.From = strings.TrimSpace(h.Get("From"))
 	}
+	if list, err := h.AddressList("Reply-To"); err == nil {
+		for _, a := range list {
+			env.ReplyTo = append(env.ReplyTo, strings.ToLower(a.Address))
+		}
+	}
 	env.Date = parseDate(h.Get("Date"))
+	env.NoReply = noReply(textproto.MIMEHeader(h), env.From)
 }
 
 func addresses(e *enmime.Envelope, key string) []string {
