@@ -14,6 +14,13 @@
 //     normalised): the same message delivered again with other trace headers
 //     is recognised, while a Message-ID reused by a broken mailer for other
 //     content does not hide the second message.
+//   - Replies are decided once per stored message: [DB.Put] marks every new
+//     message as having replies to decide, in the transaction that stores it,
+//     and [DB.Queue] writes the rendered replies to the outbox and clears the
+//     mark in one transaction. A crash in between decides again; a message
+//     stored twice is answered once.
+//   - The outbox holds at most one message per key (trigger and recipient),
+//     rendered in full before any attempt to send it.
 //
 // # On-disk layout
 //

@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this code reads and writes. Open migrates older
 // files up to it and refuses newer ones.
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // Buckets. Every key and value is described next to its bucket.
 var (
@@ -48,12 +48,35 @@ var (
 	// count of processing attempts that started and did not finish. A message with
 	// an unfinished attempt is retried alone; past the limit it goes to review.
 	bucketAttempts = []byte("attempts")
+
+	// bucketToReply: message ID -> empty. The new messages whose replies
+	// (acknowledgement, staff notices) are not decided yet. Put adds to it in
+	// the transaction that stores the message; Queue takes the message off in
+	// the transaction that queues its replies.
+	bucketToReply = []byte("to_reply")
+
+	// bucketOutbox: outgoing ID (8-byte big-endian sequence) -> JSON Outgoing.
+	bucketOutbox = []byte("outbox")
+
+	// bucketOutboxRaw: outgoing ID -> the message's bytes, as they are sent.
+	bucketOutboxRaw = []byte("outbox_raw")
+
+	// bucketOutboxKeys: Outgoing.Key -> outgoing ID. One message per key, ever.
+	bucketOutboxKeys = []byte("outbox_keys")
+
+	// bucketOutboxQueue: outgoing ID -> empty, for every message in OutQueued.
+	bucketOutboxQueue = []byte("outbox_queue")
+
+	// bucketThrottle: Outgoing.Throttle (a recipient address) -> 8-byte
+	// big-endian Unix nanoseconds of the last message queued under it.
+	bucketThrottle = []byte("throttle")
 )
 
 var keySchema = []byte("schema")
 
 var allBuckets = [][]byte{
 	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketPending, bucketAuthorities, bucketSenders, bucketAttempts,
+	bucketToReply, bucketOutbox, bucketOutboxRaw, bucketOutboxKeys, bucketOutboxQueue, bucketThrottle,
 }
 
 // migrate creates missing buckets and brings the schema up to SchemaVersion.
@@ -74,8 +97,10 @@ func migrate(tx *bolt.Tx) error {
 	if version > SchemaVersion {
 		return fmt.Errorf("%w: file has schema %d, this program knows up to %d", ErrNewerSchema, version, SchemaVersion)
 	}
-	// Version 0 is a new file; version 1 is the first layout. Later migrations go
-	// here, one step at a time.
+	// Version 0 is a new file; version 1 is the first layout. Version 2 adds
+	// the outbox buckets, created above: the messages stored under version 1
+	// were never answered, and are not answered now. Later migrations go here,
+	// one step at a time.
 	return meta.Put(keySchema, u64(SchemaVersion))
 }
 

@@ -94,6 +94,17 @@ type Message struct {
 	// Authorities are the keys of the authorities whose answers the message
 	// holds (several for a spreadsheet).
 	Authorities []string `json:"authorities,omitempty"`
+
+	// ReplyTo are the addresses the sender wants answers to go to.
+	ReplyTo []string `json:"reply_to,omitempty"`
+	// AutoReason, when set, says why the message's header forbids an
+	// automatic answer (intake.Envelope.NoReply).
+	AutoReason string `json:"auto_reason,omitempty"`
+	// Replies are the outbox IDs of what the message caused to be sent, and
+	// NoReply why it got no acknowledgement; both are set when its replies
+	// are queued (see DB.Queue).
+	Replies []uint64 `json:"replies,omitempty"`
+	NoReply string   `json:"no_reply,omitempty"`
 }
 
 // AnswerRef names an authority whose answers a message holds.
@@ -227,6 +238,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 		attempts := tx.Bucket(bucketAttempts)
 		pending := tx.Bucket(bucketPending)
 		auths := tx.Bucket(bucketAuthorities)
+		toReply := tx.Bucket(bucketToReply)
 		for i := range batch {
 			in := &batch[i]
 			src := in.Msg.Source
@@ -275,6 +287,9 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 				if err := pending.Put(u64(id), nil); err != nil {
 					return err
 				}
+			}
+			if err := toReply.Put(u64(id), nil); err != nil {
+				return err
 			}
 			if in.NoRaw {
 				if err := putJSON(msgs, u64(id), &m); err != nil {
