@@ -542,6 +542,7 @@ func (s *conn) parse(uid uint32, raw []byte) (m store.Message, answers []store.A
 	m.Subject = env.Subject
 	m.Date = env.Date
 	m.InReplyTo, m.References = env.InReplyTo, env.References
+	m.ReplyTo, m.AutoReason = env.ReplyTo, env.NoReply
 	m.Warnings = env.Warnings
 	for _, a := range env.Attachments {
 		m.Attachments = append(m.Attachments, store.Attachment{Name: a.Name, ContentType: a.ContentType, Size: a.Size})

@@ -41,8 +41,18 @@ type Options struct {
 	// TLS serves IMAP with implicit TLS (the listener speaks TLS from the
 	// first byte) and offers STARTTLS on a second, plain listener; both use a
 	// certificate for 127.0.0.1 and localhost made at start, signed by
-	// Server.RootCAs.
+	// Server.RootCAs. The SMTP server then offers STARTTLS with the same
+	// certificate.
 	TLS bool
+	// Local says which recipients are the mailbox's own: mail to them is
+	// delivered into INBOX. Nil: every recipient. Every message is recorded
+	// in Deliveries either way.
+	Local func(addr string) bool
+	// SMTPHook, when set, is called at each step of an SMTP transaction
+	// ("MAIL" with the sender, "RCPT" with a recipient, "DATA" with the
+	// first recipient) and may refuse it by returning an error, such as an
+	// *smtp.SMTPError with the reply code to send.
+	SMTPHook func(step, arg string) error
 }
 
 // Delivery is one message received over SMTP.
@@ -63,8 +73,10 @@ type Server struct {
 	StartTLSAddr string
 	RootCAs      *x509.CertPool
 
+	opts    Options
 	imap    *imapserver.Server
 	smtp    *smtp.Server
+	smtpLn  net.Listener
 	wg      sync.WaitGroup
 	mu      sync.Mutex // guards the fields below
 	deliver []Delivery
@@ -88,7 +100,7 @@ func Start(opts Options) (*Server, error) {
 	if opts.IMAP4rev1Only {
 		caps = imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapUIDPlus: {}}
 	}
-	s := &Server{User: opts.User, Password: opts.Password}
+	s := &Server{User: opts.User, Password: opts.Password, opts: opts}
 	var tlsConfig *tls.Config
 	if opts.TLS {
 		cert, pool, err := selfSigned()
@@ -132,10 +144,12 @@ func Start(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("listen smtp: %w", err)
 	}
 	s.SMTPAddr = sln.Addr().String()
+	s.smtpLn = sln
 	s.smtp = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
 		return &smtpSession{s: s}, nil
 	}))
 	s.smtp.Domain = "localhost"
+	s.smtp.TLSConfig = tlsConfig
 	s.smtp.AllowInsecureAuth = true
 	s.smtp.MaxMessageBytes = 50 << 20
 	s.smtp.ReadTimeout = time.Minute
@@ -194,6 +208,9 @@ func (s *Server) Close() error {
 	var errs []error
 	if s.smtp != nil {
 		errs = append(errs, s.smtp.Close())
+		// Close the listener too: a Serve that had not started when
+		// smtp.Close ran would otherwise accept forever.
+		s.smtpLn.Close()
 	}
 	if s.imap != nil {
 		errs = append(errs, s.imap.Close())
@@ -256,17 +273,38 @@ func (ss *smtpSession) AuthMechanisms() []string { return nil }
 func (ss *smtpSession) Reset()                   { ss.from, ss.to = "", nil }
 func (ss *smtpSession) Logout() error            { return nil }
 
+func (ss *smtpSession) hook(step, arg string) error {
+	if h := ss.s.opts.SMTPHook; h != nil {
+		return h(step, arg)
+	}
+	return nil
+}
+
 func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
+	if err := ss.hook("MAIL", from); err != nil {
+		return err
+	}
 	ss.from = from
 	return nil
 }
 
 func (ss *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := ss.hook("RCPT", to); err != nil {
+		return err
+	}
 	ss.to = append(ss.to, to)
 	return nil
 }
 
 func (ss *smtpSession) Data(r io.Reader) error {
+	first := ""
+	if len(ss.to) > 0 {
+		first = ss.to[0]
+	}
+	if err := ss.hook("DATA", first); err != nil {
+		io.Copy(io.Discard, r)
+		return err
+	}
 	var buf bytes.Buffer
 	buf.WriteString("Return-Path: <" + ss.from + ">\r\n")
 	if _, err := io.Copy(&buf, r); err != nil {
@@ -275,5 +313,12 @@ func (ss *smtpSession) Data(r io.Reader) error {
 	ss.s.mu.Lock()
 	ss.s.deliver = append(ss.s.deliver, Delivery{From: ss.from, To: append([]string(nil), ss.to...), Data: bytes.Clone(buf.Bytes())})
 	ss.s.mu.Unlock()
+	local := ss.s.opts.Local == nil
+	for _, to := range ss.to {
+		local = local || ss.s.opts.Local(to)
+	}
+	if !local {
+		return nil
+	}
 	return ss.s.Append("INBOX", buf.Bytes())
 }
