@@ -197,8 +197,11 @@ func (s *Server) start(cfg config, uid, gid int, lmtp bool) error {
 		}
 		s.Addr = net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.IMAPPort))
 		if lmtp {
-			if cfg.LMTPPort, err = freePort(); err != nil {
-				return err
+			// The kernel may hand out the port it just gave for IMAP.
+			for cfg.LMTPPort = cfg.IMAPPort; cfg.LMTPPort == cfg.IMAPPort; {
+				if cfg.LMTPPort, err = freePort(); err != nil {
+					return err
+				}
 			}
 			s.LMTPAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.LMTPPort))
 		}
