@@ -42,8 +42,10 @@ func newLogger(cfg config.Log, e *env) *slog.Logger {
 }
 
 // watcherConfig maps the configuration onto the mailbox watcher's.
-func watcherConfig(c config.IMAP) mailbox.Config {
+func watcherConfig(cfg config.Config) mailbox.Config {
+	c := cfg.IMAP
 	return mailbox.Config{
+		Intake:       intakeOptions(cfg),
 		Addr:         c.HostPort(),
 		Username:     c.Username,
 		Password:     string(c.Password),

@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/coe-congress/alliancebot/config"
 	"github.com/coe-congress/alliancebot/intake"
 	"github.com/coe-congress/alliancebot/internal/control"
 	"github.com/coe-congress/alliancebot/internal/memserver"
@@ -38,7 +39,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 
-	srv, err := memserver.Start(memserver.Options{})
+	// Mail to the bot's address lands in its INBOX; what the bot sends to
+	// authorities and staff leaves for the outside world (the report shows
+	// it).
+	srv, err := memserver.Start(memserver.Options{Local: func(addr string) bool {
+		return strings.EqualFold(addr, demoFrom) || strings.HasPrefix(strings.ToLower(addr), "roma.summit+")
+	}})
 	if err != nil {
 		return err
 	}
@@ -79,25 +85,44 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		Addr: srv.IMAPAddr, Username: srv.User, Password: srv.Password, TLS: mailbox.TLSNone,
 		PollInterval: time.Second,
 	}
+	rc := config.Default()
+	rc.IMAP.Username = srv.User
+	rc.SMTP.Addr, rc.SMTP.TLS, rc.SMTP.From = srv.SMTPAddr, config.TLSNone, demoFrom
+	rc.Staff.Addresses = []string{demoStaff}
+	rc.Staff.SummaryTime = ""
+	rp, err := newReplies(rc, db, log)
+	if err != nil {
+		return err
+	}
+	cfg.Intake = intakeOptions(rc)
 	rep := &report{w: out, db: db}
-	cfg.OnMessage = rep.add
+	cfg.OnMessage = func(ev mailbox.Event) {
+		rep.add(ev)
+		rp.wake()
+	}
 	w := mailbox.New(cfg, db, log)
 	start := time.Now()
 	st, err := w.Drain(ctx)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	rep.flush()
+	if err := rp.flush(ctx); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	elapsed := time.Since(start)
+	rep.flush()
+	if err := printOutbox(out, db, srv); err != nil {
+		return err
+	}
 	inbox, _ := srv.Count("INBOX")
 	processed, _ := srv.Count("Processed")
 	review, _ := srv.Count("Review")
 	n, _ := db.Count()
-	fmt.Fprintf(out, "\nDrained in %v: %d stored, %d recognised as already stored, %d sent to review.\n",
+	fmt.Fprintf(out, "\nDrained and answered in %v: %d stored, %d recognised as already stored, %d sent to review.\n",
 		elapsed.Round(time.Millisecond), st.Stored, st.Duplicates, st.Review)
 	fmt.Fprintf(out, "Server folders now: INBOX %d, Processed %d, Review %d. Database: %d messages in %s.\n",
 		inbox, processed, review, n, *dbPath)
-	fmt.Fprintf(out, "Not yet in this version: acknowledgements and digests (the SMTP server is idle).\n")
+	fmt.Fprintf(out, "Not yet in this version: news digests.\n")
 
 	if !*keep {
 		return nil
@@ -110,7 +135,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	ctlDone := make(chan struct{})
 	go func() {
 		defer close(ctlDone)
-		_ = control.ServeListener(ctlCtx, ln, db)
+		_ = control.ServeListener(ctlCtx, ln, db, nil)
 	}()
 	defer func() {
 		stopCtl()
@@ -126,7 +151,44 @@ Ctrl-C stops.
 
 `, srv.IMAPAddr, srv.User, srv.Password, srv.SMTPAddr, *dbPath)
 	rep.live = true
-	return w.Run(ctx)
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	repliesDone := make(chan struct{})
+	go func() {
+		defer close(repliesDone)
+		rp.run(runCtx)
+	}()
+	err = w.Run(runCtx)
+	stop()
+	<-repliesDone
+	return err
+}
+
+// The demo's addresses.
+const (
+	demoFrom  = "roma.summit@coe.int"
+	demoStaff = "secretariat.roma@coe.int"
+)
+
+// printOutbox prints what the bot sent, and what the SMTP server received.
+func printOutbox(w io.Writer, db *store.DB, srv *memserver.Server) error {
+	fmt.Fprintf(w, "\nOutbox (alliancebot outbox list):\n")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tKIND\tLANG\tSTATE\tTO\tSUBJECT")
+	n := 0
+	err := db.ForEachOutgoing(func(o *store.Outgoing) error {
+		n++
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", o.ID, o.Kind, o.Language, o.State, clip(strings.Join(o.To, ", "), 36), clip(o.Subject, 60))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "%d messages queued; the SMTP server received %d. Read one with: alliancebot outbox show ID --raw\n", n, len(srv.Deliveries()))
+	return nil
 }
 
 // report prints one line per message handled.
@@ -187,9 +249,31 @@ func (r *report) understood(ev mailbox.Event) (class, what string) {
 	return class, what
 }
 
+// answer says what the bot sent in answer to the message of ev.
+func (r *report) answer(ev mailbox.Event) string {
+	if ev.Duplicate {
+		return "-"
+	}
+	m, err := r.db.Get(ev.ID)
+	if err != nil {
+		return "-"
+	}
+	var parts []string
+	for _, id := range m.Replies {
+		o, err := r.db.GetOutgoing(id)
+		if err == nil {
+			parts = append(parts, fmt.Sprintf("%s #%d", o.Kind, id))
+		}
+	}
+	if m.NoReply != "" {
+		parts = append(parts, "no ack: "+clip(m.NoReply, 40))
+	}
+	return strings.Join(parts, ", ")
+}
+
 func (r *report) flush() {
 	tw := tabwriter.NewWriter(r.w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "UID\tSTORED\tFROM\tCLASS\tUNDERSTOOD\tMOVED TO")
+	fmt.Fprintln(tw, "UID\tSTORED\tFROM\tCLASS\tUNDERSTOOD\tMOVED TO\tANSWER")
 	for _, ev := range r.events {
 		class, what := r.understood(ev)
 		if ev.Duplicate {
@@ -198,7 +282,7 @@ func (r *report) flush() {
 		if len(ev.Errors) > 0 && what == "" {
 			what = strings.Join(ev.Errors, "; ")
 		}
-		fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\t%s\n", ev.UID, ev.ID, clip(ev.From, 34), class, clip(what, 70), ev.Folder)
+		fmt.Fprintf(tw, "%d\t#%d\t%s\t%s\t%s\t%s\t%s\n", ev.UID, ev.ID, clip(ev.From, 34), class, clip(what, 60), ev.Folder, r.answer(ev))
 	}
 	tw.Flush()
 	r.events = nil

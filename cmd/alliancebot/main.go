@@ -44,8 +44,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "run the whole loop on in-process IMAP and SMTP servers with sample mail", runDemo},
-		{"serve", "watch the mailbox and store every message (--once: drain it and exit)", runServe},
+		{"serve", "watch the mailbox, store and answer every message (--once: drain, answer, exit)", runServe},
 		{"messages", "list or show stored messages", runMessages},
+		{"outbox", "list, show or retry the mail the bot sends (acknowledgements, staff notices)", runOutbox},
 		{"answers", "list the authorities that answered, or show one with its history", runAnswers},
 		{"parse", "print what is understood of message files (--json: the parse-json contract)", runParse},
 		{"backup", "write a consistent copy of the database, even while serve runs", runBackup},

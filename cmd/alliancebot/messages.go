@@ -202,6 +202,10 @@ func printMessage(w io.Writer, m *store.Message) error {
 	for _, x := range m.Errors {
 		row("Error", x)
 	}
+	for _, id := range m.Replies {
+		row("Reply", fmt.Sprintf("outbox %d (alliancebot outbox show %d)", id, id))
+	}
+	row("No acknowledgement", m.NoReply)
 	for _, x := range m.Warnings {
 		row("Warning", x)
 	}

@@ -46,10 +46,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	rp, err := newReplies(cfg, db, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	ctlCtx, stopCtl := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if err := control.ServeListener(ctlCtx, ln, db); err != nil {
+		if err := control.ServeListener(ctlCtx, ln, db, &control.Hooks{OnRetry: rp.sender.Wake}); err != nil {
 			log.Warn("control socket stopped", slog.Any("err", err))
 		}
 	})
@@ -58,14 +63,30 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		wg.Wait()
 	}()
 
-	w := mailbox.New(watcherConfig(cfg.IMAP), db, log)
+	wcfg := watcherConfig(cfg)
+	wcfg.OnMessage = func(mailbox.Event) { rp.wake() }
+	w := mailbox.New(wcfg, db, log)
 	if *once {
 		st, err := w.Drain(ctx)
 		log.Info("drained", slog.Int("stored", st.Stored), slog.Int("duplicates", st.Duplicates), slog.Int("review", st.Review))
-		return err
+		if err != nil {
+			return err
+		}
+		return rp.flush(ctx)
 	}
-	log.Info("serving", slog.String("imap", cfg.IMAP.HostPort()), slog.String("store", cfg.Store.Path))
-	err = w.Run(ctx)
+	log.Info("serving", slog.String("imap", cfg.IMAP.HostPort()), slog.String("smtp", cfg.SMTP.HostPort()), slog.String("store", cfg.Store.Path))
+	// The watcher, the responder and the sender run side by side; when one
+	// stops, so do the others.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	var loops sync.WaitGroup
+	loops.Go(func() {
+		defer stop()
+		rp.run(runCtx)
+	})
+	err = w.Run(runCtx)
+	stop()
+	loops.Wait()
 	log.Info("stopped")
 	return err
 }

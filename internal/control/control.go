@@ -31,6 +31,13 @@ type Reader interface {
 	Backup(ctx context.Context, w io.Writer) (int64, error)
 	// Authorities calls fn for every authority that answered, by key.
 	Authorities(ctx context.Context, fn func(*store.Authority) error) error
+
+	// Outbox calls fn for every outgoing message, oldest first.
+	Outbox(ctx context.Context, fn func(*store.Outgoing) error) error
+	GetOutgoing(ctx context.Context, id uint64) (*store.Outgoing, error)
+	OutgoingRaw(ctx context.Context, id uint64) ([]byte, error)
+	// Retry queues outgoing message id to be sent now (store.DB.Retry).
+	Retry(ctx context.Context, id uint64) (*store.Outgoing, error)
 }
 
 var (
@@ -51,6 +58,16 @@ func (l Local) Backup(_ context.Context, w io.Writer) (int64, error)        { re
 func (l Local) Authorities(_ context.Context, fn func(*store.Authority) error) error {
 	return l.DB.Authorities(fn)
 }
+func (l Local) Outbox(_ context.Context, fn func(*store.Outgoing) error) error {
+	return l.DB.ForEachOutgoing(fn)
+}
+func (l Local) GetOutgoing(_ context.Context, id uint64) (*store.Outgoing, error) {
+	return l.DB.GetOutgoing(id)
+}
+func (l Local) OutgoingRaw(_ context.Context, id uint64) ([]byte, error) { return l.DB.OutgoingRaw(id) }
+func (l Local) Retry(_ context.Context, id uint64) (*store.Outgoing, error) {
+	return l.DB.Retry(id)
+}
 
 // Serve answers control requests for db on a Unix socket at path until ctx is
 // done. A stale socket left by a killed daemon is replaced.
@@ -59,7 +76,7 @@ func Serve(ctx context.Context, path string, db *store.DB) error {
 	if err != nil {
 		return err
 	}
-	return ServeListener(ctx, ln, db)
+	return ServeListener(ctx, ln, db, nil)
 }
 
 // Listen opens the control socket at path, owner-only.
@@ -80,11 +97,73 @@ func Listen(path string) (net.Listener, error) {
 	return ln, nil
 }
 
+// Hooks let the daemon act on what the command line asks.
+type Hooks struct {
+	// OnRetry is called after an outgoing message was queued again.
+	OnRetry func()
+}
+
 // ServeListener serves on ln until ctx is done, then closes it and removes
-// the socket file.
-func ServeListener(ctx context.Context, ln net.Listener, db *store.DB) error {
+// the socket file. hooks may be nil.
+func ServeListener(ctx context.Context, ln net.Listener, db *store.DB, hooks *Hooks) error {
 	local := Local{DB: db}
+	if hooks == nil {
+		hooks = &Hooks{}
+	}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /outbox", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/jsonl")
+		bw := bufio.NewWriter(w)
+		enc := json.NewEncoder(bw)
+		err := local.Outbox(r.Context(), func(o *store.Outgoing) error { return enc.Encode(o) })
+		if err != nil {
+			enc.Encode(map[string]string{"control_error": err.Error()})
+		}
+		bw.Flush()
+	})
+	mux.HandleFunc("GET /outbox/{id}", func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+		if err != nil {
+			http.Error(w, "bad id", http.StatusBadRequest)
+			return
+		}
+		o, err := local.GetOutgoing(r.Context(), id)
+		if err != nil {
+			httpError(w, err)
+			return
+		}
+		json.NewEncoder(w).Encode(o)
+	})
+	mux.HandleFunc("GET /outbox/{id}/raw", func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+		if err != nil {
+			http.Error(w, "bad id", http.StatusBadRequest)
+			return
+		}
+		raw, err := local.OutgoingRaw(r.Context(), id)
+		if err != nil {
+			httpError(w, err)
+			return
+		}
+		w.Header().Set("Content-Type", "message/rfc822")
+		w.Write(raw)
+	})
+	mux.HandleFunc("POST /outbox/{id}/retry", func(w http.ResponseWriter, r *http.Request) {
+		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
+		if err != nil {
+			http.Error(w, "bad id", http.StatusBadRequest)
+			return
+		}
+		o, err := local.Retry(r.Context(), id)
+		if err != nil {
+			httpError(w, err)
+			return
+		}
+		if hooks.OnRetry != nil {
+			hooks.OnRetry()
+		}
+		json.NewEncoder(w).Encode(o)
+	})
 	mux.HandleFunc("GET /messages", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/jsonl")
 		bw := bufio.NewWriter(w)
@@ -165,6 +244,10 @@ func httpError(w http.ResponseWriter, err error) {
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
 	}
+	if errors.Is(err, store.ErrAlreadySent) {
+		http.Error(w, err.Error(), http.StatusConflict)
+		return
+	}
 	http.Error(w, err.Error(), http.StatusInternalServerError)
 }
 
@@ -190,7 +273,11 @@ func Dial(path string) (*Client, error) {
 }
 
 func (c *Client) get(ctx context.Context, path string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://alliancebot"+path, nil)
+	return c.do(ctx, http.MethodGet, path)
+}
+
+func (c *Client) do(ctx context.Context, method, path string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, "http://alliancebot"+path, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -203,6 +290,9 @@ func (c *Client) get(ctx context.Context, path string) (*http.Response, error) {
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		if resp.StatusCode == http.StatusNotFound {
 			return nil, fmt.Errorf("%w (%s)", store.ErrNotFound, string(bytesTrim(msg)))
+		}
+		if resp.StatusCode == http.StatusConflict {
+			return nil, fmt.Errorf("%w (%s)", store.ErrAlreadySent, string(bytesTrim(msg)))
 		}
 		return nil, fmt.Errorf("daemon: %s: %s", resp.Status, bytesTrim(msg))
 	}
@@ -291,4 +381,38 @@ func (c *Client) Backup(ctx context.Context, w io.Writer) (int64, error) {
 		return n, fmt.Errorf("backup from the daemon is incomplete: got %d bytes, daemon says %s", n, want)
 	}
 	return n, nil
+}
+
+func (c *Client) Outbox(ctx context.Context, fn func(*store.Outgoing) error) error {
+	return listJSON(c, ctx, "/outbox", fn)
+}
+
+func (c *Client) GetOutgoing(ctx context.Context, id uint64) (*store.Outgoing, error) {
+	return c.outgoing(ctx, http.MethodGet, "/outbox/"+strconv.FormatUint(id, 10))
+}
+
+func (c *Client) Retry(ctx context.Context, id uint64) (*store.Outgoing, error) {
+	return c.outgoing(ctx, http.MethodPost, "/outbox/"+strconv.FormatUint(id, 10)+"/retry")
+}
+
+func (c *Client) outgoing(ctx context.Context, method, path string) (*store.Outgoing, error) {
+	resp, err := c.do(ctx, method, path)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	var o store.Outgoing
+	if err := json.NewDecoder(resp.Body).Decode(&o); err != nil {
+		return nil, fmt.Errorf("read %s from the daemon: %w", path, err)
+	}
+	return &o, nil
+}
+
+func (c *Client) OutgoingRaw(ctx context.Context, id uint64) ([]byte, error) {
+	resp, err := c.get(ctx, "/outbox/"+strconv.FormatUint(id, 10)+"/raw")
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
 }
