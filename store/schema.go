@@ -9,7 +9,7 @@ import (
 
 // SchemaVersion is the layout this code reads and writes. Open migrates older
 // files up to it and refuses newer ones.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // Buckets. Every key and value is described next to its bucket.
 var (
@@ -70,6 +70,27 @@ var (
 	// bucketThrottle: Outgoing.Throttle (a recipient address) -> 8-byte
 	// big-endian Unix nanoseconds of the last message queued under it.
 	bucketThrottle = []byte("throttle")
+
+	// bucketMembers: member address (lower case) -> JSON Member.
+	bucketMembers = []byte("members")
+	// bucketMemberIDs: member ID (8-byte big-endian sequence) -> address. The
+	// signed tokens in links and return paths carry the ID.
+	bucketMemberIDs = []byte("member_ids")
+	// bucketSuppressed: address (lower case) -> JSON Suppression. Nothing is
+	// mailed to these addresses.
+	bucketSuppressed = []byte("suppressed")
+	// bucketSoftBounces: address -> JSON list of the recent temporary
+	// failures ({at, ref}), to score soft bounces.
+	bucketSoftBounces = []byte("soft_bounces")
+	// bucketNews: news ID (8-byte big-endian sequence) -> JSON NewsItem.
+	bucketNews = []byte("news")
+	// bucketNewsGUIDs: NewsItem.GUID -> news ID.
+	bucketNewsGUIDs = []byte("news_guids")
+	// bucketDigests: digest ID (8-byte big-endian sequence) -> JSON Digest.
+	bucketDigests = []byte("digests")
+	// bucketDeliveries: digest ID (8 bytes) + recipient address -> JSON
+	// Delivery: one record per digest and recipient.
+	bucketDeliveries = []byte("deliveries")
 )
 
 var keySchema = []byte("schema")
@@ -77,6 +98,7 @@ var keySchema = []byte("schema")
 var allBuckets = [][]byte{
 	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketPending, bucketAuthorities, bucketSenders, bucketAttempts,
 	bucketToReply, bucketOutbox, bucketOutboxRaw, bucketOutboxKeys, bucketOutboxQueue, bucketThrottle,
+	bucketMembers, bucketMemberIDs, bucketSuppressed, bucketSoftBounces, bucketNews, bucketNewsGUIDs, bucketDigests, bucketDeliveries,
 }
 
 // migrate creates missing buckets and brings the schema up to SchemaVersion.
@@ -99,8 +121,9 @@ func migrate(tx *bolt.Tx) error {
 	}
 	// Version 0 is a new file; version 1 is the first layout. Version 2 adds
 	// the outbox buckets, created above: the messages stored under version 1
-	// were never answered, and are not answered now. Later migrations go here,
-	// one step at a time.
+	// were never answered, and are not answered now. Version 3 adds the
+	// newsletter's buckets, empty. Later migrations go here, one step at a
+	// time.
 	return meta.Put(keySchema, u64(SchemaVersion))
 }
 
