@@ -99,10 +99,9 @@ var ErrNoServer = errors.New("no SMTP server is configured (smtp.addr)")
 // not sent stay queued, and nothing is lost by it.
 func (s *Sender) Flush(ctx context.Context) (SendStats, error) {
 	var st SendStats
-	var c *smtp.Client
+	var c *SMTPConn
 	defer func() {
 		if c != nil {
-			c.Quit()
 			c.Close()
 		}
 	}()
@@ -119,11 +118,11 @@ func (s *Sender) Flush(ctx context.Context) (SendStats, error) {
 				return st, err
 			}
 			if c == nil {
-				if c, err = s.dial(ctx); err != nil {
+				if c, err = DialSMTP(ctx, s.cfg); err != nil {
 					return st, err
 				}
 			}
-			resp, err := s.send(c, o)
+			resp, err := c.Send(o.From, o.To, o.Raw)
 			if err != nil {
 				// After a failure the session may be in any state (a server
 				// that rejects DATA sends no RSET): start a new one.
@@ -180,26 +179,40 @@ func (s *Sender) Run(ctx context.Context) error {
 	}
 }
 
-// dial connects, says EHLO, secures the connection and logs in.
-func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
-	host, portStr, err := net.SplitHostPort(s.cfg.Addr)
+// SMTPConn is one SMTP session, for sending message after message. After a
+// failed Send, close it and dial again: the session may be in any state.
+type SMTPConn struct {
+	c       *smtp.Client
+	timeout time.Duration
+}
+
+// DialSMTP connects to cfg's server, says EHLO, secures the connection and
+// logs in.
+func DialSMTP(ctx context.Context, cfg SenderConfig) (*SMTPConn, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.TLS == "" {
+		cfg.TLS = TLSStartTLS
+	}
+	host, portStr, err := net.SplitHostPort(cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("smtp address %q: %w", s.cfg.Addr, err)
+		return nil, fmt.Errorf("smtp address %q: %w", cfg.Addr, err)
 	}
 	port, err := strconv.Atoi(portStr)
 	if err != nil {
-		return nil, fmt.Errorf("smtp address %q: bad port", s.cfg.Addr)
+		return nil, fmt.Errorf("smtp address %q: bad port", cfg.Addr)
 	}
-	tc := s.cfg.TLSConfig
+	tc := cfg.TLSConfig
 	if tc == nil {
 		tc = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
 	}
-	if s.cfg.Insecure {
+	if cfg.Insecure {
 		tc = tc.Clone()
 		tc.InsecureSkipVerify = true
 	}
-	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(s.cfg.Timeout), gomail.WithTLSConfig(tc)}
-	switch s.cfg.TLS {
+	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(cfg.Timeout), gomail.WithTLSConfig(tc)}
+	switch cfg.TLS {
 	case TLSImplicit:
 		opts = append(opts, gomail.WithSSL())
 	case TLSNone:
@@ -207,12 +220,12 @@ func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
 	default:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
 	}
-	if s.cfg.Username != "" {
+	if cfg.Username != "" {
 		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
-			gomail.WithUsername(s.cfg.Username), gomail.WithPassword(s.cfg.Password))
+			gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
 	}
-	if s.cfg.HELO != "" {
-		opts = append(opts, gomail.WithHELO(s.cfg.HELO))
+	if cfg.HELO != "" {
+		opts = append(opts, gomail.WithHELO(cfg.HELO))
 	}
 	client, err := gomail.NewClient(host, opts...)
 	if err != nil {
@@ -220,9 +233,22 @@ func (s *Sender) dial(ctx context.Context) (*smtp.Client, error) {
 	}
 	c, err := client.DialToSMTPClientWithContext(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("connect to %s: %w", s.cfg.Addr, err)
+		return nil, fmt.Errorf("connect to %s: %w", cfg.Addr, err)
 	}
-	return c, nil
+	return &SMTPConn{c: c, timeout: cfg.Timeout}, nil
+}
+
+// Close ends the session politely, then closes the connection.
+func (c *SMTPConn) Close() error {
+	c.c.Quit()
+	return c.c.Close()
+}
+
+// IsPermanent says whether err, from Send, is a permanent refusal (5xx):
+// sending the same message again would fail the same way.
+func IsPermanent(err error) bool {
+	var se *sendError
+	return errors.As(err, &se) && se.permanent
 }
 
 // sendError is a failure to send one message, decided once at the protocol
@@ -246,26 +272,28 @@ func classify(step string, err error) *sendError {
 	return &sendError{step: step, err: err}
 }
 
-// send transmits o on c and returns the server's reply to its data. A
-// recipient refused permanently does not stop the others; when all are
-// refused, the error is permanent only if every refusal was.
-func (s *Sender) send(c *smtp.Client, o *store.Outgoing) (string, error) {
-	if err := c.UpdateDeadline(s.cfg.Timeout); err != nil {
+// Send transmits raw from the envelope sender from to rcpts, and returns the
+// server's reply to its data. A recipient refused does not stop the others;
+// when all are refused, the error is permanent only if every refusal was.
+// Errors are temporary or permanent (IsPermanent).
+func (conn *SMTPConn) Send(from string, rcpts []string, raw []byte) (string, error) {
+	c := conn.c
+	if err := c.UpdateDeadline(conn.timeout); err != nil {
 		return "", classify("connection", err)
 	}
-	if err := c.Mail(angle(o.From)); err != nil {
+	if err := c.Mail(angle(from)); err != nil {
 		return "", classify("MAIL FROM", err)
 	}
 	var refused []string
 	permanent := true
-	for _, to := range o.To {
+	for _, to := range rcpts {
 		if err := c.Rcpt(angle(to)); err != nil {
 			e := classify("RCPT TO", err)
 			refused = append(refused, to+": "+err.Error())
 			permanent = permanent && e.permanent
 		}
 	}
-	if len(refused) == len(o.To) {
+	if len(refused) == len(rcpts) {
 		c.Reset()
 		return "", &sendError{step: "RCPT TO", err: errors.New(strings.Join(refused, "; ")), permanent: permanent}
 	}
@@ -273,7 +301,7 @@ func (s *Sender) send(c *smtp.Client, o *store.Outgoing) (string, error) {
 	if err != nil {
 		return "", classify("DATA", err)
 	}
-	if _, err := w.Write(o.Raw); err != nil {
+	if _, err := w.Write(raw); err != nil {
 		return "", classify("DATA", err)
 	}
 	if err := w.Close(); err != nil {
