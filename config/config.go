@@ -18,13 +18,15 @@ import (
 // TOML file. Every field of a section needs a toml tag (the key) and a doc tag
 // (one sentence for [Keys]).
 type Config struct {
-	IMAP  IMAP  `toml:"imap"`
-	SMTP  SMTP  `toml:"smtp"`
-	Reply Reply `toml:"reply"`
-	Staff Staff `toml:"staff"`
-	DKIM  DKIM  `toml:"dkim"`
-	Store Store `toml:"store"`
-	Log   Log   `toml:"log"`
+	IMAP   IMAP   `toml:"imap"`
+	SMTP   SMTP   `toml:"smtp"`
+	Reply  Reply  `toml:"reply"`
+	Staff  Staff  `toml:"staff"`
+	DKIM   DKIM   `toml:"dkim"`
+	HTTP   HTTP   `toml:"http"`
+	Digest Digest `toml:"digest"`
+	Store  Store  `toml:"store"`
+	Log    Log    `toml:"log"`
 }
 
 // The values of IMAP.TLS.
@@ -64,6 +66,22 @@ type SMTP struct {
 	FromName     string   `toml:"from_name" doc:"Display name shown with the from address."`
 	Timeout      Duration `toml:"timeout" doc:"How long to wait for the SMTP server at each step before trying again later."`
 	GiveUpAfter  Duration `toml:"give_up_after" doc:"How long a message that keeps failing temporarily is retried before it is given up and shown to staff."`
+	Connections  int      `toml:"connections" doc:"How many SMTP connections send a digest at once."`
+	Rate         float64  `toml:"rate" doc:"Most digest messages a second over all connections; 0 is no limit."`
+	DailyLimit   int      `toml:"daily_limit" doc:"Most digest recipients in any 24 hours; 0 is no limit."`
+}
+
+// HTTP configures the web listener of the one-click unsubscribe links.
+type HTTP struct {
+	Addr      string `toml:"addr" doc:"Address (host:port) serve listens on for the unsubscribe links; empty: no listener."`
+	PublicURL string `toml:"public_url" doc:"Public https URL of that listener (behind a proxy), the base of the links in the digest; empty: the digest offers the mailto way only."`
+}
+
+// Digest configures the news digest.
+type Digest struct {
+	Schedule     string   `toml:"schedule" doc:"When serve sends the digest of the approved news: a weekday and a local time such as \"mon 09:00\"; empty: only by command."`
+	Feeds        []string `toml:"feeds" doc:"RSS or Atom feeds whose new items become news drafts (comma-separated in the environment)."`
+	FeedInterval Duration `toml:"feed_interval" doc:"How often serve reads the feeds."`
 }
 
 // Reply configures the automatic acknowledgements.
@@ -120,11 +138,16 @@ func Default() Config {
 			FromName:    "European Alliance of Cities and Regions for Roma Inclusion",
 			Timeout:     Duration{30 * time.Second},
 			GiveUpAfter: Duration{72 * time.Hour},
+			// Microsoft 365: 30 messages a minute, 10,000 recipients a day.
+			Connections: 1,
+			Rate:        0.5,
+			DailyLimit:  10000,
 		},
-		Reply: Reply{Enabled: true, Language: "en", Interval: Duration{24 * time.Hour}, OwnAddresses: []string{}},
-		Staff: Staff{Addresses: []string{}, Language: "en", SummaryTime: "08:00"},
-		Store: Store{Path: "alliancebot.db"},
-		Log:   Log{Level: "info", Format: "text"},
+		Digest: Digest{Schedule: "mon 09:00", Feeds: []string{}, FeedInterval: Duration{time.Hour}},
+		Reply:  Reply{Enabled: true, Language: "en", Interval: Duration{24 * time.Hour}, OwnAddresses: []string{}},
+		Staff:  Staff{Addresses: []string{}, Language: "en", SummaryTime: "08:00"},
+		Store:  Store{Path: "alliancebot.db"},
+		Log:    Log{Level: "info", Format: "text"},
 	}
 }
 

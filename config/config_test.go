@@ -448,6 +448,14 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{"config: dkim.selector is not set", "config: dkim.domain is not set, and there is no smtp.from"},
 		},
 		{
+			name: "digest settings",
+			env: []string{"ALLIANCEBOT_SMTP_CONNECTIONS=0", "ALLIANCEBOT_SMTP_RATE=-1", "ALLIANCEBOT_HTTP_ADDR=8080",
+				"ALLIANCEBOT_HTTP_PUBLIC_URL=alliance.example.org", "ALLIANCEBOT_DIGEST_SCHEDULE=someday 9", "ALLIANCEBOT_DIGEST_FEEDS=ftp://x"},
+			want: []string{"config: smtp.connections = 0 must be from 1 to 100", "config: smtp.rate = -1 must not be negative",
+				`config: http.addr = "8080" is not host:port`, `config: http.public_url = "alliance.example.org" is not an http(s) URL`,
+				`config: digest.schedule = "someday 9": "someday" is not a weekday`, `config: digest.feeds: "ftp://x" is not an http(s) URL`},
+		},
+		{
 			name: "smtp timeouts",
 			toml: "[smtp]\ntimeout = \"0s\"\ngive_up_after = \"-1h\"\n",
 			want: []string{"config: smtp.timeout = 0s must be greater than zero", "config: smtp.give_up_after = -1h must be greater than zero"},
@@ -609,6 +617,23 @@ func TestSending(t *testing.T) {
 	cfg.SMTP.TLS = config.TLSImplicit
 	if got := cfg.SMTP.HostPort(); got != "smtp.coe.int:465" {
 		t.Errorf("SMTP.HostPort() = %q, want port 465 for implicit TLS", got)
+	}
+}
+
+func TestParseSchedule(t *testing.T) {
+	for in, want := range map[string]string{"mon 09:00": "Monday 9h0m0s", "Vendredi 17:30": "Friday 17h30m0s", "sun 00:00": "Sunday 0s"} {
+		day, at, err := config.ParseSchedule(in)
+		if got := fmt.Sprintf("%s %s", day, at); err != nil || got != want {
+			t.Errorf("ParseSchedule(%q) = %s, %v; want %s", in, got, err, want)
+		}
+	}
+	if _, at, err := config.ParseSchedule(""); err != nil || at != -1 {
+		t.Errorf("ParseSchedule(\"\") = %v, %v; want no schedule", at, err)
+	}
+	for _, bad := range []string{"mon", "mon 25:00", "noday 09:00"} {
+		if _, _, err := config.ParseSchedule(bad); err == nil {
+			t.Errorf("ParseSchedule(%q) = nil error", bad)
+		}
 	}
 }
 

@@ -1,8 +1,11 @@
 package config
 
 import (
+	"errors"
+	"fmt"
 	"net"
 	"net/mail"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -80,6 +83,38 @@ func (c Config) validateSending(bad func(string, ...any)) {
 		}
 	}
 
+	if s.Connections < 1 || s.Connections > 100 {
+		bad("smtp.connections = %d must be from 1 to 100", s.Connections)
+	}
+	if s.Rate < 0 {
+		bad("smtp.rate = %v must not be negative (0 is no limit)", s.Rate)
+	}
+	if s.DailyLimit < 0 {
+		bad("smtp.daily_limit = %d must not be negative (0 is no limit)", s.DailyLimit)
+	}
+	if a := c.HTTP.Addr; a != "" {
+		if _, port, err := net.SplitHostPort(a); err != nil || !validPort(port) {
+			bad("http.addr = %q is not host:port", a)
+		}
+	}
+	if u := c.HTTP.PublicURL; u != "" {
+		pu, err := url.Parse(u)
+		if err != nil || (pu.Scheme != "https" && pu.Scheme != "http") || pu.Host == "" || pu.RawQuery != "" {
+			bad("http.public_url = %q is not an http(s) URL such as https://alliance.example.org/bot", u)
+		}
+	}
+	if _, _, err := ParseSchedule(c.Digest.Schedule); err != nil {
+		bad("digest.schedule = %q: %v", c.Digest.Schedule, err)
+	}
+	for _, f := range c.Digest.Feeds {
+		if fu, err := url.Parse(f); err != nil || (fu.Scheme != "https" && fu.Scheme != "http") || fu.Host == "" {
+			bad("digest.feeds: %q is not an http(s) URL", f)
+		}
+	}
+	if c.Digest.FeedInterval.Duration < time.Minute {
+		bad("digest.feed_interval = %s must be at least 1m", c.Digest.FeedInterval)
+	}
+
 	d := c.DKIM
 	if d.KeyFile != "" && d.Selector == "" {
 		bad("dkim.selector is not set, and dkim.key_file is (%s)", envName("dkim", "selector"))
@@ -87,6 +122,38 @@ func (c Config) validateSending(bad func(string, ...any)) {
 	if d.KeyFile != "" && d.Domain == "" && c.FromAddress() == "" {
 		bad("dkim.domain is not set, and there is no smtp.from to take it from")
 	}
+}
+
+// ParseSchedule reads a weekly time such as "mon 09:00" (English or French
+// weekday, full or three letters) as a weekday and a time since midnight.
+// "" is no schedule: at is -1.
+func ParseSchedule(s string) (day time.Weekday, at time.Duration, err error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return 0, -1, nil
+	}
+	dayText, timeText, ok := strings.Cut(s, " ")
+	if !ok {
+		return 0, 0, errors.New(`want a weekday and a time, such as "mon 09:00"`)
+	}
+	days := map[string]time.Weekday{
+		"sun": time.Sunday, "sunday": time.Sunday, "dim": time.Sunday, "dimanche": time.Sunday,
+		"mon": time.Monday, "monday": time.Monday, "lun": time.Monday, "lundi": time.Monday,
+		"tue": time.Tuesday, "tuesday": time.Tuesday, "mar": time.Tuesday, "mardi": time.Tuesday,
+		"wed": time.Wednesday, "wednesday": time.Wednesday, "mer": time.Wednesday, "mercredi": time.Wednesday,
+		"thu": time.Thursday, "thursday": time.Thursday, "jeu": time.Thursday, "jeudi": time.Thursday,
+		"fri": time.Friday, "friday": time.Friday, "ven": time.Friday, "vendredi": time.Friday,
+		"sat": time.Saturday, "saturday": time.Saturday, "sam": time.Saturday, "samedi": time.Saturday,
+	}
+	day, ok = days[dayText]
+	if !ok {
+		return 0, 0, fmt.Errorf("%q is not a weekday", dayText)
+	}
+	t, err := time.Parse("15:04", strings.TrimSpace(timeText))
+	if err != nil {
+		return 0, 0, fmt.Errorf("%q is not a time such as 09:00", timeText)
+	}
+	return day, time.Duration(t.Hour())*time.Hour + time.Duration(t.Minute())*time.Minute, nil
 }
 
 // isAddress reports whether s is one bare e-mail address.

@@ -209,3 +209,11 @@ func (m *message) htmlOnly() bool {
 	}
 	return m.html != ""
 }
+
+// Bodies returns the text and HTML bodies of raw, decoded to UTF-8; the text
+// is made from the HTML when the message has no text part. The error says
+// when raw could not be read well enough (see ReadEnvelope).
+func Bodies(raw []byte, lim Limits) (text, html string, err error) {
+	m, err := read(raw, lim)
+	return m.text, m.html, err
+}

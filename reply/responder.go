@@ -20,6 +20,12 @@ type ResponderOptions struct {
 	// OnQueued, when set, is called after messages were queued (to wake the
 	// sender).
 	OnQueued func()
+	// Observe, when set, sees every new message before its replies are
+	// decided (the newsletter suppresses bounced and unsubscribed addresses
+	// there, and turns staff news into drafts). What it returns is queued
+	// with the replies; a skip reason replaces the replies: the message gets
+	// none. Its errors are logged; they do not hold the message up.
+	Observe func(m *store.Message) (outs []store.Outgoing, skip string, err error)
 }
 
 // Responder queues the replies of newly stored messages, and the staff's
@@ -134,11 +140,23 @@ func (r *Responder) queuePending(ctx context.Context) (int, error) {
 		if err != nil {
 			return queued, err
 		}
-		outs, noAck, err := r.c.Replies(m)
-		if err != nil {
-			r.log.Error("write replies", slog.Uint64("id", id), slog.Any("err", err))
-			outs, noAck = nil, "the replies could not be written: "+err.Error()
+		var extra []store.Outgoing
+		skip := ""
+		if r.opts.Observe != nil {
+			if extra, skip, err = r.opts.Observe(m); err != nil {
+				r.log.Error("observe message", slog.Uint64("id", id), slog.Any("err", err))
+			}
 		}
+		var outs []store.Outgoing
+		noAck := skip
+		if skip == "" {
+			outs, noAck, err = r.c.Replies(m)
+			if err != nil {
+				r.log.Error("write replies", slog.Uint64("id", id), slog.Any("err", err))
+				outs, noAck = nil, "the replies could not be written: "+err.Error()
+			}
+		}
+		outs = append(outs, extra...)
 		res, err := r.db.Queue(id, outs, noAck)
 		if err != nil {
 			return queued, err

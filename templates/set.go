@@ -65,7 +65,7 @@ func Load(dir string) (*Set, error) {
 		ht := htmltemplate.New(lang).Funcs(htmltemplate.FuncMap(funcs(lang))).Option("missingkey=error")
 		for _, src := range srcs {
 			switch {
-			case isWording(src.name) && src.name != lang+".tmpl":
+			case wordingLang(src.name) != "" && wordingLang(src.name) != lang:
 				continue
 			case strings.HasSuffix(src.name, ".html.tmpl"):
 				if _, err := ht.New(src.name).Parse(src.text); err != nil {
@@ -112,6 +112,9 @@ var entries = []struct{ name, file string }{
 	{"staff_review.subject", "LANG.tmpl"}, {"staff_review.text", "staff.txt.tmpl"}, {"staff_review.html", "staff.html.tmpl"},
 	{"staff_summary.subject", "LANG.tmpl"}, {"staff_summary.text", "staff.txt.tmpl"}, {"staff_summary.html", "staff.html.tmpl"},
 	{"questionnaire.text", "questionnaire.txt.tmpl"},
+	{"digest.subject", "digest.LANG.tmpl"}, {"digest.text", "digest.txt.tmpl"}, {"digest.html", "digest.html.tmpl"},
+	{"news_preview.subject", "digest.LANG.tmpl"}, {"news_preview.text", "digest.txt.tmpl"}, {"news_preview.html", "digest.html.tmpl"},
+	{"unsubscribe.html", "unsubscribe.html.tmpl"},
 }
 
 // originOf returns where the file name was read from.
@@ -124,9 +127,15 @@ func originOf(srcs []source, name string) string {
 	return name
 }
 
-// isWording says whether name is a language's wording file ("en.tmpl").
-func isWording(name string) bool {
-	return slices.Contains(langs, strings.TrimSuffix(name, ".tmpl"))
+// wordingLang returns the language of a wording file ("en.tmpl",
+// "digest.fr.tmpl"), "" for a file of every language.
+func wordingLang(name string) string {
+	base := strings.TrimSuffix(name, ".tmpl")
+	lang := base[strings.LastIndex(base, ".")+1:]
+	if base == name || !slices.Contains(langs, lang) {
+		return ""
+	}
+	return lang
 }
 
 // readSources reads the embedded templates, each replaced by the file of
@@ -318,7 +327,7 @@ func (s *Set) check(srcs []source) error {
 		_, err = s.StaffSummary(StaffSummary{Lang: lang})
 		errs = append(errs, err)
 		_, err = s.Questionnaire(lang)
-		errs = append(errs, err)
+		errs = append(errs, err, s.checkDigest(lang))
 		if err := errors.Join(errs...); err != nil {
 			return nameFile(err, srcs)
 		}

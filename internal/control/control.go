@@ -7,6 +7,7 @@ package control
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/coe-congress/alliancebot/store"
@@ -101,6 +103,9 @@ func Listen(path string) (net.Listener, error) {
 type Hooks struct {
 	// OnRetry is called after an outgoing message was queued again.
 	OnRetry func()
+	// Exec runs a command line (such as "members import FILE") inside the
+	// daemon, on its open store, writing what the command prints to w.
+	Exec func(ctx context.Context, args []string, w io.Writer) error
 }
 
 // ServeListener serves on ln until ctx is done, then closes it and removes
@@ -147,6 +152,25 @@ func ServeListener(ctx context.Context, ln net.Listener, db *store.DB, hooks *Ho
 		}
 		w.Header().Set("Content-Type", "message/rfc822")
 		w.Write(raw)
+	})
+	mux.HandleFunc("POST /exec", func(w http.ResponseWriter, r *http.Request) {
+		if hooks.Exec == nil {
+			http.Error(w, "this daemon runs no commands", http.StatusNotImplemented)
+			return
+		}
+		var req struct {
+			Args []string `json:"args"`
+		}
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&req); err != nil {
+			http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Header().Set("Trailer", "X-Exec-Error")
+		fw := flushWriter{w: w}
+		if err := hooks.Exec(r.Context(), req.Args, fw); err != nil {
+			w.Header().Set("X-Exec-Error", strings.ReplaceAll(err.Error(), "\n", " / "))
+		}
 	})
 	mux.HandleFunc("POST /outbox/{id}/retry", func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseUint(r.PathValue("id"), 10, 64)
@@ -237,6 +261,17 @@ func ServeListener(ctx context.Context, ln net.Listener, db *store.DB, hooks *Ho
 	case err := <-done:
 		return err
 	}
+}
+
+// flushWriter sends what a command prints as it prints it (progress).
+type flushWriter struct{ w http.ResponseWriter }
+
+func (f flushWriter) Write(p []byte) (int, error) {
+	n, err := f.w.Write(p)
+	if fl, ok := f.w.(http.Flusher); ok {
+		fl.Flush()
+	}
+	return n, err
 }
 
 func httpError(w http.ResponseWriter, err error) {
@@ -415,4 +450,36 @@ func (c *Client) OutgoingRaw(ctx context.Context, id uint64) ([]byte, error) {
 	}
 	defer resp.Body.Close()
 	return io.ReadAll(resp.Body)
+}
+
+// ErrExec is the error of a command that failed inside the daemon.
+var ErrExec = errors.New("daemon")
+
+// Exec runs the command line args inside the daemon and copies what it
+// prints to w.
+func (c *Client) Exec(ctx context.Context, args []string, w io.Writer) error {
+	body, err := json.Marshal(map[string][]string{"args": args})
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://alliancebot/exec", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("ask the daemon: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return fmt.Errorf("%w: %s: %s", ErrExec, resp.Status, bytesTrim(msg))
+	}
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("read from the daemon: %w", err)
+	}
+	if e := resp.Trailer.Get("X-Exec-Error"); e != "" {
+		return errors.New(e)
+	}
+	return nil
 }
