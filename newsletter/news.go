@@ -25,6 +25,9 @@ import (
 // links, lists, tables, images. No script, style, form or event handler.
 var sanitizer = bluemonday.UGCPolicy()
 
+// SanitizeHTML keeps of s what a news item may show.
+func SanitizeHTML(s string) string { return clipText(sanitizer.Sanitize(s)) }
+
 // newsTagRe matches the subject tag that makes staff mail news.
 var newsTagRe = regexp.MustCompile(`(?i)\[\s*(news|actualités?|nouvelles?)\s*\]`)
 

@@ -90,7 +90,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	rc.SMTP.Addr, rc.SMTP.TLS, rc.SMTP.From = srv.SMTPAddr, config.TLSNone, demoFrom
 	rc.Staff.Addresses = []string{demoStaff}
 	rc.Staff.SummaryTime = ""
-	rp, err := newReplies(rc, db, log)
+	rp, err := newReplies(rc, db, log, nil)
 	if err != nil {
 		return err
 	}

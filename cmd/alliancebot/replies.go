@@ -23,8 +23,9 @@ type replies struct {
 	log       *slog.Logger
 }
 
-// newReplies builds the responder and the sender of cfg.
-func newReplies(cfg config.Config, db *store.DB, log *slog.Logger) (*replies, error) {
+// newReplies builds the responder and the sender of cfg. observe, when not
+// nil, sees each new message first (reply.ResponderOptions.Observe).
+func newReplies(cfg config.Config, db *store.DB, log *slog.Logger, observe func(*store.Message) ([]store.Outgoing, string, error)) (*replies, error) {
 	r := &replies{log: log}
 	r.sender = mailbox.NewSender(senderConfig(cfg.SMTP), db, log)
 	from := cfg.FromAddress()
@@ -53,6 +54,7 @@ func newReplies(cfg config.Config, db *store.DB, log *slog.Logger) (*replies, er
 	r.responder, err = reply.NewResponder(c, db, log, reply.ResponderOptions{
 		SummaryTime: cfg.Staff.SummaryTime,
 		OnQueued:    r.sender.Wake,
+		Observe:     observe,
 	})
 	if err != nil {
 		return nil, err

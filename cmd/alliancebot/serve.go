@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"sync"
 
 	"github.com/coe-congress/alliancebot/internal/control"
 	"github.com/coe-congress/alliancebot/mailbox"
+	"github.com/coe-congress/alliancebot/newsletter"
 	"github.com/coe-congress/alliancebot/store"
 )
 
@@ -46,15 +48,34 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rp, err := newReplies(cfg, db, log)
+	// The newsletter needs an address to write from; without one, the
+	// mailbox is still watched and stored.
+	var nl *newsletter.Newsletter
+	var observe func(*store.Message) ([]store.Outgoing, string, error)
+	if cfg.FromAddress() != "" {
+		if nl, err = newNewsletter(cfg, db, log); err != nil {
+			ln.Close()
+			return err
+		}
+		observe = nl.Observe
+	}
+	rp, err := newReplies(cfg, db, log, observe)
 	if err != nil {
 		ln.Close()
 		return err
 	}
+	var web net.Listener
+	if cfg.HTTP.Addr != "" && nl != nil && !*once {
+		if web, err = net.Listen("tcp", cfg.HTTP.Addr); err != nil {
+			ln.Close()
+			return fmt.Errorf("http listener: %w", err)
+		}
+	}
 	ctlCtx, stopCtl := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if err := control.ServeListener(ctlCtx, ln, db, &control.Hooks{OnRetry: rp.sender.Wake}); err != nil {
+		hooks := &control.Hooks{OnRetry: rp.sender.Wake, Exec: execInDaemon(cfg, db, log)}
+		if err := control.ServeListener(ctlCtx, ln, db, hooks); err != nil {
 			log.Warn("control socket stopped", slog.Any("err", err))
 		}
 	})
@@ -84,6 +105,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		defer stop()
 		rp.run(runCtx)
 	})
+	if nl != nil {
+		loops.Go(func() { newsletterLoops(runCtx, cfg, db, nl, web, log) })
+	}
 	err = w.Run(runCtx)
 	stop()
 	loops.Wait()
