@@ -122,7 +122,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		elapsed.Round(time.Millisecond), st.Stored, st.Duplicates, st.Review)
 	fmt.Fprintf(out, "Server folders now: INBOX %d, Processed %d, Review %d. Database: %d messages in %s.\n",
 		inbox, processed, review, n, *dbPath)
-	fmt.Fprintf(out, "Not yet in this version: news digests.\n")
+	if err := demoDigest(ctx, out, rc, db, srv, log); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 
 	if !*keep {
 		return nil
@@ -162,6 +164,41 @@ Ctrl-C stops.
 	stop()
 	<-repliesDone
 	return err
+}
+
+// demoDigest makes three members, approves a news item and sends the
+// digest through the demo's SMTP server.
+func demoDigest(ctx context.Context, w io.Writer, cfg config.Config, db *store.DB, srv *memserver.Server, log *slog.Logger) error {
+	members := []store.Member{
+		{Email: "h.garnier@mairie-montreuil.example.fr", Authority: "Ville de Montreuil", Country: "FR", Language: "fr", Source: "demo"},
+		{Email: "kovarova.jana@brno.example.cz", Authority: "Statutory City of Brno", Country: "CZ", Language: "en", Source: "demo"},
+		{Email: "skeane@galwaycoco.example.ie", Authority: "Galway County Council", Country: "IE", Language: "en", Source: "demo"},
+	}
+	if _, _, err := db.PutMembers(members); err != nil {
+		return err
+	}
+	if _, _, err := db.AddNews(store.NewsItem{Title: "Roma Week 2026: member authorities meet in Strasbourg",
+		Text:   "Representatives of member authorities of the Alliance met in Strasbourg to compare what works in housing and schooling.",
+		Source: "Congress secretariat", State: store.NewsApproved, Date: time.Now()}); err != nil {
+		return err
+	}
+	nl, err := newNewsletter(cfg, db, log)
+	if err != nil {
+		return err
+	}
+	before := len(srv.Deliveries())
+	d, err := nl.Start()
+	if err != nil {
+		return err
+	}
+	opts := digestOptions(cfg)
+	opts.Rate = 0
+	if d, err = nl.Send(ctx, d.ID, opts); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nNews digest vol. %d, no. %d (alliancebot digest send): %d sent to members in their language (the SMTP server got %d), each with its own one-click unsubscribe link.\n",
+		d.Volume, d.Issue, d.Counts[store.DeliverySent], len(srv.Deliveries())-before)
+	return nil
 }
 
 // The demo's addresses.

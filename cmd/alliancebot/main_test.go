@@ -248,7 +248,8 @@ func TestDemo(t *testing.T) {
 		t.Fatalf("demo: %v\n%s", err, stderr)
 	}
 	for _, want := range []string{"a copy of a message already stored", "INBOX 0", "sent to review",
-		"questionnaire (fr)", "join_request", "auto_reply", "bounce", "unsubscribe", "unable to locate boundary"} {
+		"questionnaire (fr)", "join_request", "auto_reply", "bounce", "unsubscribe", "unable to locate boundary",
+		"ack #1", "staff_join", "no ack: a bounce", "the SMTP server received 19", "News digest vol. 1, no. 1", "3 sent to members"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}

@@ -859,8 +859,11 @@ func labUser(addr string) string {
 // waited for.
 func TestRepliesNoLoopBetweenTwoBots(t *testing.T) {
 	l := startLab(t, "bota", "botb")
-	envA := l.botEnv("bota", filepath.Join(t.TempDir(), "a.db"))
-	envB := l.botEnv("botb", filepath.Join(t.TempDir(), "b.db"))
+	// reply.interval is 1ns: with the default 24 hours the throttle alone
+	// would stop a loop after one exchange, and hide a missing
+	// Auto-Submitted.
+	envA := l.botEnv("bota", filepath.Join(t.TempDir(), "a.db"), "ALLIANCEBOT_REPLY_INTERVAL=1ns")
+	envB := l.botEnv("botb", filepath.Join(t.TempDir(), "b.db"), "ALLIANCEBOT_REPLY_INTERVAL=1ns")
 	seed := func(from, to string) []byte {
 		return labMail(fmt.Sprintf(`From: %s <%s>
 To: %s
