@@ -424,6 +424,17 @@ func TestObserve(t *testing.T) {
 	if suppressed("mayor00003@town3.example") != "unsubscribe" {
 		t.Errorf("unsubscribe by mail: %q", suppressed("mayor00003@town3.example"))
 	}
+	// An abuse report.
+	arf := "From: fbl@isp.example\nTo: roma.summit@coe.int\nSubject: Abuse report\nMessage-ID: <arf1@isp.example>\nMIME-Version: 1.0\n" +
+		"Content-Type: multipart/report; report-type=feedback-report; boundary=\"b\"\n\n--b\nContent-Type: text/plain\n\nAbuse report.\n" +
+		"--b\nContent-Type: message/feedback-report\n\nFeedback-Type: abuse\nVersion: 1\nOriginal-Rcpt-To: mayor00000@town0.example\n\n--b--\n"
+	m := record(t, db, 30, arf)
+	if _, skip, err := n.Observe(m); err != nil || skip == "" {
+		t.Errorf("Observe(ARF) = %q, %v; want it skipped", skip, err)
+	}
+	if suppressed("mayor00000@town0.example") != "complaint" {
+		t.Errorf("abuse report: %q", suppressed("mayor00000@town0.example"))
+	}
 	if suppressed("mayor00004@town4.example") != "" {
 		t.Error("an untouched member is suppressed")
 	}

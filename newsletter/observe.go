@@ -26,7 +26,9 @@ const (
 //     mailto, suppresses the address it names (or its sender);
 //   - news mailed by staff becomes a draft, and its author gets a preview
 //     (returned in outs) with the address that approves it;
-//   - a reply from staff to that address approves the draft.
+//   - a reply from staff to that address approves the draft;
+//   - an abuse report (ARF, a "this is spam" click) suppresses the recipient
+//     who complained.
 //
 // skip, when set, says why the message gets no other reply (no
 // acknowledgement, no staff notice).
@@ -39,6 +41,16 @@ func (n *Newsletter) Observe(m *store.Message) (outs []store.Outgoing, skip stri
 	}
 	if ok, err := n.approveByReply(m); ok {
 		return nil, "a reply to a news preview", err
+	}
+	if res.Class == intake.ClassOther || res.Class == intake.ClassAutoReply {
+		// An abuse report (ARF) reads as neither bounce nor request: look
+		// inside the few messages that could be one.
+		if raw, err := n.db.Raw(m.ID); err == nil {
+			if rcpt, ok := intake.Complaint(raw, intake.Limits{}); ok {
+				_, err := n.db.Suppress(store.Suppression{Email: rcpt, Kind: "complaint", Reason: "abuse report (ARF) from " + m.From, MessageRef: m.ID})
+				return nil, "an abuse report", err
+			}
+		}
 	}
 	switch res.Class {
 	case intake.ClassNews:
