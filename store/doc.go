@@ -21,6 +21,12 @@
 //     stored twice is answered once.
 //   - The outbox holds at most one message per key (trigger and recipient),
 //     rendered in full before any attempt to send it.
+//   - A digest has one delivery record per recipient. [DB.ClaimDeliveries]
+//     marks a few as claimed before they are sent, [DB.FinishDeliveries]
+//     records the outcomes; [DB.ResetClaims] returns what a crash left
+//     claimed to pending. Nobody is missed; only what was claimed at a crash
+//     can go twice. Digests prepare their deliveries in small transactions,
+//     so memory stays flat for any number of members.
 //
 // # On-disk layout
 //
