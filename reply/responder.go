@@ -156,6 +156,7 @@ func (r *Responder) queuePending(ctx context.Context) (int, error) {
 				outs, noAck = nil, "the replies could not be written: "+err.Error()
 			}
 		}
+		outs = r.undeliverable(outs, &noAck)
 		outs = append(outs, extra...)
 		res, err := r.db.Queue(id, outs, noAck)
 		if err != nil {
@@ -171,6 +172,30 @@ func (r *Responder) queuePending(ctx context.Context) (int, error) {
 		r.opts.OnQueued()
 	}
 	return queued, nil
+}
+
+// undeliverable drops from outs the messages to addresses that bounce for
+// good or complained of abuse (store.Suppression): they would bounce again,
+// or be unwelcome. An unsubscribed address still gets its answers: leaving
+// the digest is not leaving the conversation.
+func (r *Responder) undeliverable(outs []store.Outgoing, noAck *string) []store.Outgoing {
+	kept := outs[:0]
+	for _, o := range outs {
+		blocked := ""
+		for _, to := range o.To {
+			if s, err := r.db.Suppressed(to); err == nil && s.Kind != "unsubscribe" {
+				blocked = fmt.Sprintf("%s is suppressed (%s)", to, s.Kind)
+			}
+		}
+		if blocked == "" || len(o.To) > 1 {
+			kept = append(kept, o)
+			continue
+		}
+		if o.Kind == KindAck && *noAck == "" {
+			*noAck = blocked
+		}
+	}
+	return kept
 }
 
 // queueSummary queues today's summary unless it is queued already. It covers

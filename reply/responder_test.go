@@ -107,6 +107,28 @@ func TestResponder(t *testing.T) {
 	}
 }
 
+func TestResponderSuppressed(t *testing.T) {
+	clock := now
+	db := openStore(t, &clock)
+	r, err := NewResponder(newComposer(t, testConfig()), db, nil, ResponderOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Suppress(store.Suppression{Email: "ana.popescu@cluj.example.ro", Kind: "hard_bounce"})
+	db.Suppress(store.Suppression{Email: "mairie@saint-aubin.example.fr", Kind: "unsubscribe"})
+	q := storeMail(t, db, 1, questionnaireEN)
+	j := storeMail(t, db, 2, joinFR)
+	if _, err := r.Process(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := db.Get(q); len(m.Replies) != 0 || !strings.Contains(m.NoReply, "suppressed (hard_bounce)") {
+		t.Errorf("answer from a bouncing address: Replies %v NoReply %q; want no acknowledgement", m.Replies, m.NoReply)
+	}
+	if m, _ := db.Get(j); len(m.Replies) != 2 {
+		t.Errorf("join letter from an unsubscribed address: Replies %v; want the acknowledgement and the staff notice", m.Replies)
+	}
+}
+
 func TestResponderPoison(t *testing.T) {
 	clock := now
 	db := openStore(t, &clock)
