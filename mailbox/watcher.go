@@ -322,12 +322,12 @@ func (s *conn) drain(ctx context.Context) (Stats, error) {
 		}
 		uids := data.AllUIDs()
 		if len(uids) == 0 {
-			// The inbox is empty: moves that a crash left unconfirmed did
-			// happen.
+			// The inbox is empty: every move not confirmed yet (those of
+			// this drain, and any a crash left) did happen.
 			if n, err := s.w.db.Settle(s.w.cfg.Mailbox, s.w.cfg.Review); err != nil {
 				return total, err
 			} else if n > 0 {
-				s.w.log.Info("confirmed moves interrupted by a crash", slog.Int(logKeyCount, n))
+				s.w.log.Debug("moves confirmed", slog.Int(logKeyCount, n))
 			}
 			return total, nil
 		}

@@ -55,8 +55,8 @@ type lab struct {
 	post *postfix.Server
 }
 
-// startLab starts Dovecot with users (the first is the one daemonEnv would
-// use) and a Postfix in front of it. Both stop when t ends, Postfix first.
+// startLab starts Dovecot with the logins users, and a Postfix in front of
+// it. Both stop when t ends, Postfix first.
 func startLab(t *testing.T, users ...string) *lab {
 	t.Helper()
 	d := dovecot.StartT(t, dovecot.Options{Users: users, LMTP: true})
@@ -689,6 +689,10 @@ func TestRepliesSMTPDown(t *testing.T) {
 // queued message, so a crash between them would show as a lost
 // acknowledgement). One message per address also makes the count exact: an
 // address with two acknowledgements got a duplicate, one with none lost it.
+// (The alternative, a few addresses with reply.interval = 1ns, would count
+// per message just as well but test a configuration nobody runs.) After each
+// kill the outbox says which acknowledgement was in flight; every duplicate
+// must be one of those.
 func TestRepliesKill9WhileSending(t *testing.T) {
 	const n = 150
 	users := []string{"alliance"}
@@ -853,7 +857,8 @@ func labUser(addr string) string {
 
 // TestRepliesNoLoopBetweenTwoBots: two bots that write to each other answer
 // each other's first message once, and never each other's acknowledgement,
-// which carries Auto-Submitted. They run --once in turn, round after round,
+// which carries Auto-Submitted (and X-Auto-Response-Suppress, which alone
+// would also stop the loop). They run --once in turn, round after round,
 // until a round moves nothing twice over: with --once a round ends when
 // everything is sent and delivered, so "nothing more" is observed, not
 // waited for.
@@ -862,8 +867,9 @@ func TestRepliesNoLoopBetweenTwoBots(t *testing.T) {
 	// reply.interval is 1ns: with the default 24 hours the throttle alone
 	// would stop a loop after one exchange, and hide a missing
 	// Auto-Submitted.
-	envA := l.botEnv("bota", filepath.Join(t.TempDir(), "a.db"), "ALLIANCEBOT_REPLY_INTERVAL=1ns")
-	envB := l.botEnv("botb", filepath.Join(t.TempDir(), "b.db"), "ALLIANCEBOT_REPLY_INTERVAL=1ns")
+	dbA, dbB := filepath.Join(t.TempDir(), "a.db"), filepath.Join(t.TempDir(), "b.db")
+	envA := l.botEnv("bota", dbA, "ALLIANCEBOT_REPLY_INTERVAL=1ns")
+	envB := l.botEnv("botb", dbB, "ALLIANCEBOT_REPLY_INTERVAL=1ns")
 	seed := func(from, to string) []byte {
 		return labMail(fmt.Sprintf(`From: %s <%s>
 To: %s
@@ -902,17 +908,49 @@ Dear colleagues, could we plan the programme of the Roma inclusion week together
 		t.Errorf("%d messages went between the bots, want 2 (the first acknowledgements)", total)
 	}
 	for _, b := range []struct {
-		user, other string
-		environ     []string
-	}{{"bota", "botb", envA}, {"botb", "bota", envB}} {
+		user, other, db string
+		environ         []string
+	}{{"bota", "botb", dbA, envA}, {"botb", "bota", dbB, envB}} {
 		out := labOutbox(t, b.environ)
 		if len(out) != 1 || out[0].Kind != "ack" || !slices.Equal(out[0].To, []string{labAddr(b.other)}) ||
 			out[0].State != store.OutSent || out[0].Attempts != 1 {
 			t.Errorf("outbox of %s = %+v, want one acknowledgement to %s, sent", b.user, out, b.other)
 		}
-		// Its own seed and the other's acknowledgement.
+		// Its seed, answered, and the other's acknowledgement, not answered
+		// because of its Auto-Submitted.
 		if n := l.count(t, b.user, "Processed") + l.count(t, b.user, "Review"); n != 2 {
-			t.Errorf("%s stored %d messages, want 2", b.user, n)
+			t.Errorf("%s moved %d messages out of its INBOX, want 2", b.user, n)
+		}
+		db, err := store.Open(b.db, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		err = db.ForEach(func(m *store.Message) error {
+			switch {
+			case strings.HasPrefix(m.MessageID, "<alliancebot.ack."):
+				seen = append(seen, "ack")
+				if m.AutoReason != "Auto-Submitted: auto-replied" || m.NoReply == "" || len(m.Replies) != 0 {
+					t.Errorf("%s: the acknowledgement from %s has auto reason %q, no reply %q, replies %v; want Auto-Submitted to forbid an answer",
+						b.user, m.From, m.AutoReason, m.NoReply, m.Replies)
+				}
+			case m.MessageID == "<seed."+b.other+"@example.org>":
+				seen = append(seen, "seed")
+				if len(m.Replies) != 1 || m.NoReply != "" {
+					t.Errorf("%s: the seed from %s has replies %v, no reply %q; want one acknowledgement", b.user, m.From, m.Replies, m.NoReply)
+				}
+			default:
+				seen = append(seen, m.MessageID)
+			}
+			return nil
+		})
+		db.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(seen)
+		if !slices.Equal(seen, []string{"ack", "seed"}) {
+			t.Errorf("%s stored %v, want the seed and the other's acknowledgement", b.user, seen)
 		}
 	}
 }
