@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -119,24 +120,23 @@ func runMessagesList(ctx context.Context, e *env, args []string) error {
 }
 
 func runMessagesShow(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "messages show", "[--config FILE] [--raw | --json] ID")
+	return showRecord(ctx, e, args, "messages show", "message ID (a number from messages list)",
+		"print the message exactly as it was received", control.Reader.Raw, control.Reader.Get, printMessage)
+}
+
+// showRecord is a `show ID [--raw | --json]` command: it prints one record,
+// as a table (print), as JSON, or its raw bytes.
+func showRecord[T any](ctx context.Context, e *env, args []string, name, what, rawDoc string,
+	raw func(control.Reader, context.Context, uint64) ([]byte, error),
+	get func(control.Reader, context.Context, uint64) (*T, error),
+	print func(io.Writer, *T) error) error {
+	fs := newFlags(e, name, "[--config FILE] [--raw | --json] ID")
 	load := configFlag(fs, e)
-	raw := fs.Bool("raw", false, "print the message exactly as it was received")
+	asRaw := fs.Bool("raw", false, rawDoc)
 	asJSON := fs.Bool("json", false, "print the whole record as JSON")
-	// Accept the ID before or after the flags.
-	var idArg string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		idArg, args = args[0], args[1:]
-	}
-	if err := fs.Parse(args); err != nil {
+	id, err := parseID(name, what, args, fs)
+	if err != nil {
 		return err
-	}
-	if idArg == "" {
-		idArg = fs.Arg(0)
-	}
-	id, err := strconv.ParseUint(idArg, 10, 64)
-	if err != nil || id == 0 {
-		return fmt.Errorf("messages show: want a message ID (a number from messages list), got %q", idArg)
 	}
 	cfg, err := load()
 	if err != nil {
@@ -147,24 +147,44 @@ func runMessagesShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer done()
-	if *raw {
-		b, err := r.Raw(ctx, id)
+	if *asRaw {
+		b, err := raw(r, ctx, id)
 		if err != nil {
 			return err
 		}
 		_, err = e.stdout.Write(b)
 		return err
 	}
-	m, err := r.Get(ctx, id)
+	v, err := get(r, ctx, id)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(m)
+		return enc.Encode(v)
 	}
-	return printMessage(e.stdout, m)
+	return print(e.stdout, v)
+}
+
+// parseID parses fs from args and returns the one ID argument, written
+// before or after the flags.
+func parseID(name, what string, args []string, fs *flag.FlagSet) (uint64, error) {
+	var idArg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		idArg, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return 0, err
+	}
+	if idArg == "" {
+		idArg = fs.Arg(0)
+	}
+	id, err := strconv.ParseUint(idArg, 10, 64)
+	if err != nil || id == 0 {
+		return 0, fmt.Errorf("%s: want a %s, got %q", name, what, idArg)
+	}
+	return id, nil
 }
 
 func printMessage(w io.Writer, m *store.Message) error {

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/coe-congress/alliancebot/internal/control"
 	"github.com/coe-congress/alliancebot/store"
 )
 
@@ -92,62 +93,9 @@ func outState(o *store.Outgoing) string {
 	return string(o.State)
 }
 
-// outboxID reads the ID argument of `outbox show` and `outbox retry`, before
-// or after the flags.
-func outboxID(name string, args []string, parse func([]string) error, arg func(int) string) (uint64, error) {
-	var idArg string
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		idArg, args = args[0], args[1:]
-	}
-	if err := parse(args); err != nil {
-		return 0, err
-	}
-	if idArg == "" {
-		idArg = arg(0)
-	}
-	id, err := strconv.ParseUint(idArg, 10, 64)
-	if err != nil || id == 0 {
-		return 0, fmt.Errorf("%s: want an outbox ID (a number from outbox list), got %q", name, idArg)
-	}
-	return id, nil
-}
-
 func runOutboxShow(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "outbox show", "[--config FILE] [--raw | --json] ID")
-	load := configFlag(fs, e)
-	raw := fs.Bool("raw", false, "print the message exactly as it is sent")
-	asJSON := fs.Bool("json", false, "print the record as JSON")
-	id, err := outboxID("outbox show", args, fs.Parse, fs.Arg)
-	if err != nil {
-		return err
-	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	r, done, err := openReader(cfg)
-	if err != nil {
-		return err
-	}
-	defer done()
-	if *raw {
-		b, err := r.OutgoingRaw(ctx, id)
-		if err != nil {
-			return err
-		}
-		_, err = e.stdout.Write(b)
-		return err
-	}
-	o, err := r.GetOutgoing(ctx, id)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(o)
-	}
-	return printOutgoing(e.stdout, o)
+	return showRecord(ctx, e, args, "outbox show", "outbox ID (a number from outbox list)",
+		"print the message exactly as it is sent", control.Reader.OutgoingRaw, control.Reader.GetOutgoing, printOutgoing)
 }
 
 func printOutgoing(w io.Writer, o *store.Outgoing) error {
@@ -189,7 +137,7 @@ func printOutgoing(w io.Writer, o *store.Outgoing) error {
 func runOutboxRetry(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "outbox retry", "[--config FILE] ID")
 	load := configFlag(fs, e)
-	id, err := outboxID("outbox retry", args, fs.Parse, fs.Arg)
+	id, err := parseID("outbox retry", "outbox ID (a number from outbox list)", args, fs)
 	if err != nil {
 		return err
 	}
