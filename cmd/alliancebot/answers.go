@@ -80,11 +80,7 @@ func runAnswersList(ctx context.Context, e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	r, done, err := openReader(cfg)
+	r, done, err := loadReader(load)
 	if err != nil {
 		return err
 	}
@@ -150,11 +146,7 @@ func runAnswersShow(ctx context.Context, e *env, args []string) error {
 	if which == "" {
 		return errors.New("answers show: name an authority (its key from answers list --json, or part of its name)")
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	r, done, err := openReader(cfg)
+	r, done, err := loadReader(load)
 	if err != nil {
 		return err
 	}

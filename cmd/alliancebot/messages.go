@@ -37,6 +37,15 @@ func openReader(cfg config.Config) (r control.Reader, close func(), err error) {
 	return control.Local{DB: db}, func() { db.Close() }, nil
 }
 
+// loadReader loads the configuration and reaches the store (openReader).
+func loadReader(load func() (config.Config, error)) (control.Reader, func(), error) {
+	cfg, err := load()
+	if err != nil {
+		return nil, nil, err
+	}
+	return openReader(cfg)
+}
+
 func runMessages(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return errors.New("messages: say list or show ID")
@@ -74,11 +83,7 @@ func runMessagesList(ctx context.Context, e *env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	r, done, err := openReader(cfg)
+	r, done, err := loadReader(load)
 	if err != nil {
 		return err
 	}
@@ -138,11 +143,7 @@ func showRecord[T any](ctx context.Context, e *env, args []string, name, what, r
 	if err != nil {
 		return err
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	r, done, err := openReader(cfg)
+	r, done, err := loadReader(load)
 	if err != nil {
 		return err
 	}

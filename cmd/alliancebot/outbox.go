@@ -43,11 +43,7 @@ func runOutboxList(ctx context.Context, e *env, args []string) error {
 	default:
 		return fmt.Errorf("outbox list: --state %q: use queued, sent or failed", *state)
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	r, done, err := openReader(cfg)
+	r, done, err := loadReader(load)
 	if err != nil {
 		return err
 	}
@@ -141,11 +137,7 @@ func runOutboxRetry(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := load()
-	if err != nil {
-		return err
-	}
-	r, done, err := openReader(cfg)
+	r, done, err := loadReader(load)
 	if err != nil {
 		return err
 	}
