@@ -563,3 +563,108 @@ func foldCase(s string) string {
 	}
 	return string(b)
 }
+
+// startRegexp is a pattern anchored at the start of the text ("^...") whose
+// matches start with one of a few runes, such as the patterns read on every
+// line of a body: MatchString looks at the first rune of the text before it
+// runs the pattern, which costs far more even when it fails at once.
+type startRegexp struct {
+	*regexp.Regexp
+	// first holds foldRune of each rune a match may start with; nil when
+	// any text may match.
+	first map[rune]bool
+}
+
+// maxStartRunes bounds the runes a startRegexp keeps; a pattern whose
+// matches may start with more is run on every text.
+const maxStartRunes = 512
+
+// startRegexps are all the startRegexps of the package, for the tests.
+var startRegexps []*startRegexp
+
+// mustCompileStart is regexp.MustCompile for a startRegexp.
+func mustCompileStart(expr string) *startRegexp {
+	re := &startRegexp{Regexp: regexp.MustCompile(expr)}
+	startRegexps = append(startRegexps, re)
+	if tree, err := syntax.Parse(expr, syntax.Perl); err == nil && tree.Op == syntax.OpConcat &&
+		len(tree.Sub) > 1 && tree.Sub[0].Op == syntax.OpBeginText {
+		first := map[rune]bool{}
+		if empty, ok := firstRunes(&syntax.Regexp{Op: syntax.OpConcat, Sub: tree.Sub[1:]}, first); ok && !empty {
+			re.first = first
+		}
+	}
+	return re
+}
+
+// MatchString is regexp.Regexp.MatchString.
+func (re *startRegexp) MatchString(s string) bool {
+	if re.first != nil {
+		// regexp reads an invalid byte as U+FFFD, and so does DecodeRune.
+		r, size := utf8.DecodeRuneInString(s)
+		if size == 0 || !re.first[foldRune(r)] {
+			return false
+		}
+	}
+	return re.Regexp.MatchString(s)
+}
+
+// firstRunes adds to set foldRune of each rune that a match of re may start
+// with, and says whether re matches the empty string (then what follows re
+// may start the match too). ok is false when the runes are too many to list.
+func firstRunes(re *syntax.Regexp, set map[rune]bool) (empty, ok bool) {
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return false, true
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true, true
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return true, true
+		}
+		set[foldRune(re.Rune[0])] = true
+		return false, true
+	case syntax.OpCharClass:
+		n := 0
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if n += int(re.Rune[i+1]-re.Rune[i]) + 1; n > maxStartRunes {
+				return false, false
+			}
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				set[foldRune(r)] = true
+			}
+		}
+		return false, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstRunes(re.Sub[0], set)
+	case syntax.OpStar, syntax.OpQuest:
+		_, ok := firstRunes(re.Sub[0], set)
+		return true, ok
+	case syntax.OpRepeat:
+		empty, ok := firstRunes(re.Sub[0], set)
+		return empty || re.Min == 0, ok
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			empty, ok := firstRunes(sub, set)
+			if !ok {
+				return false, false
+			}
+			if !empty {
+				return false, true
+			}
+		}
+		return true, true
+	case syntax.OpAlternate:
+		empty := false
+		for _, sub := range re.Sub {
+			e, ok := firstRunes(sub, set)
+			if !ok {
+				return false, false
+			}
+			empty = empty || e
+		}
+		return empty, true
+	}
+	// Any character.
+	return false, false
+}

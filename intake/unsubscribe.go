@@ -296,17 +296,17 @@ func readOwnText(m *message, limit int) string {
 
 var (
 	// quoteStartRe matches the separators above a quoted or forwarded message.
-	quoteStartRe = regexp.MustCompile(`(?i)^(?:[-_=*]{2,}\s*(?:original message|message d'origine|ursp(?:r[üu]|ru)ngliche nachricht|originalnachricht|messaggio originale|mensaje original|mensagem original|oorspronkelijk bericht|origineel bericht|forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|wiadomo[śs][ćc] oryginalna|p[ůu]vodn[íi] zpr[áa]va|p[ôo]vodn[áa] spr[áa]va|izvorna poruka|originalna poruka|izvirno sporo[čc]ilo|mesaj original|mesajul original|eredeti [üu]zenet|оригинално съобщение|исходное сообщение|пересланное сообщение|оригінальне повідомлення|αρχικό μήνυμα|orijinal ileti|alkuper[äa]inen viesti|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|originali žinutė|s[äa]kotn[ēe]j[āa] zi[ņn]a|algne kiri)|_{8,}|-{8,}|={8,})\s*[-_=*]*\s*$`)
+	quoteStartRe = mustCompileStart(`(?i)^(?:[-_=*]{2,}\s*(?:original message|message d'origine|ursp(?:r[üu]|ru)ngliche nachricht|originalnachricht|messaggio originale|mensaje original|mensagem original|oorspronkelijk bericht|origineel bericht|forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|wiadomo[śs][ćc] oryginalna|p[ůu]vodn[íi] zpr[áa]va|p[ôo]vodn[áa] spr[áa]va|izvorna poruka|originalna poruka|izvirno sporo[čc]ilo|mesaj original|mesajul original|eredeti [üu]zenet|оригинално съобщение|исходное сообщение|пересланное сообщение|оригінальне повідомлення|αρχικό μήνυμα|orijinal ileti|alkuper[äa]inen viesti|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|originali žinutė|s[äa]kotn[ēe]j[āa] zi[ņn]a|algne kiri)|_{8,}|-{8,}|={8,})\s*[-_=*]*\s*$`)
 	// sentFromRe matches the signature of mobile mail clients.
-	sentFromRe = regexp.MustCompile(`(?i)^(?:sent from my|envoy[ée] de mon|von meinem|inviato da|enviado desde|enviado do meu|verzonden vanaf|wys[łl]ane z)\b`)
+	sentFromRe = mustCompileStart(`(?i)^(?:sent from my|envoy[ée] de mon|von meinem|inviato da|enviado desde|enviado do meu|verzonden vanaf|wys[łl]ane z)\b`)
 	// wroteRe matches "On <date>, <name> wrote:" and its translations.
-	wroteRe = regexp.MustCompile(`(?i)^(?:on|le|am|el|il|em|op|w dniu|dne|den|dana|în|la|на|στις|\d).{0,200}(?:wrote|a [ée]crit|schrieb|escribi[óo]|ha scritto|scrisse|escreveu|schreef|napisa[łl](?:\(a\))?|napsal(?:\(a\))?|skrev|kirjoitti|je napisao|je napisala|a scris|[íi]rta|написа|написал|написала|написав|έγραψε|yazd[ıi])\s*:?\s*$`)
+	wroteRe = mustCompileStart(`(?i)^(?:on|le|am|el|il|em|op|w dniu|dne|den|dana|în|la|на|στις|\d).{0,200}(?:wrote|a [ée]crit|schrieb|escribi[óo]|ha scritto|scrisse|escreveu|schreef|napisa[łl](?:\(a\))?|napsal(?:\(a\))?|skrev|kirjoitti|je napisao|je napisala|a scris|[íi]rta|написа|написал|написала|написав|έγραψε|yazd[ıi])\s*:?\s*$`)
 	// wroteIntroRe matches the start of a "wrote:" line split in two.
-	wroteIntroRe = regexp.MustCompile(`(?i)^(?:on|le|am|el|il|em|op|w dniu|dne|den|dana|în|la|на|στις)\s`)
+	wroteIntroRe = mustCompileStart(`(?i)^(?:on|le|am|el|il|em|op|w dniu|dne|den|dana|în|la|на|στις)\s`)
 	// headerFieldRe matches the first line of a quoted header block
 	// (Outlook: "From: ... Sent: ..."), in many languages.
-	quotedFromRe = regexp.MustCompile(`(?i)^\*?(?:from|von|de|da|van|od|fr[åa]n|fra|від|от|από|kimden|felad[óo]|mittente|remitente|exp[ée]diteur|lähettäjä|saatja|siuntėjas|sūtītājs)\s*\*?\s*:`)
-	quotedSentRe = regexp.MustCompile(`(?i)^\*?(?:sent|date|gesendet|datum|envoy[ée]|date d'envoi|inviato|data|enviado|enviada|fecha|verzonden|wys[łl]ano|odesl[áa]no|odoslan[ée]|poslano|poslato|trimis|elk[üu]ldve|d[áa]tum|skickat|sendt|l[äa]hetetty|отправлено|изпратено|надіслано|στάλθηκε|g[öo]nderildi|tarih|to|an|[àa]|a|para|aan|do|till|til|kime|címzett|subject|betreff|objet|oggetto|asunto|assunto|onderwerp|temat|p[řr]edm[ěe]t)\s*\*?\s*:`)
+	quotedFromRe = mustCompileStart(`(?i)^\*?(?:from|von|de|da|van|od|fr[åa]n|fra|від|от|από|kimden|felad[óo]|mittente|remitente|exp[ée]diteur|lähettäjä|saatja|siuntėjas|sūtītājs)\s*\*?\s*:`)
+	quotedSentRe = mustCompileStart(`(?i)^\*?(?:sent|date|gesendet|datum|envoy[ée]|date d'envoi|inviato|data|enviado|enviada|fecha|verzonden|wys[łl]ano|odesl[áa]no|odoslan[ée]|poslano|poslato|trimis|elk[üu]ldve|d[áa]tum|skickat|sendt|l[äa]hetetty|отправлено|изпратено|надіслано|στάλθηκε|g[öo]nderildi|tarih|to|an|[àa]|a|para|aan|do|till|til|kime|címzett|subject|betreff|objet|oggetto|asunto|assunto|onderwerp|temat|p[řr]edm[ěe]t)\s*\*?\s*:`)
 )
 
 // wroteVerbs are the verbs that end a wroteRe match, one entry per spelling
