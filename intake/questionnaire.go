@@ -796,6 +796,9 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 		ascii++
 	}
 	low := ""
+	// foldText of low's first n+1 runes, by n, once each.
+	var folded [16]string
+	var foldedDone [16]bool
 	cands := allNumberWords
 	if ascii >= min(maxNumberWordRunes+1, len(head)) {
 		// Every word is compared on ASCII, from the first byte.
@@ -818,7 +821,16 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 			if low == "" {
 				low = strings.ToLower(prefixByRunes(head, maxNumberWordRunes+1))
 			}
-			if !strings.HasPrefix(foldText(prefixByRunes(low, n+1)), lw) {
+			var f string
+			if n < len(folded) && foldedDone[n] {
+				f = folded[n]
+			} else {
+				f = foldText(prefixByRunes(low, n+1))
+				if n < len(folded) {
+					folded[n], foldedDone[n] = f, true
+				}
+			}
+			if !strings.HasPrefix(f, lw) {
 				continue
 			}
 		}

@@ -29,8 +29,58 @@ func foldText(s string) string {
 	return foldUnicode(s)
 }
 
-// foldUnicode is foldText for any s.
+// foldUnicode is foldText for any s. It folds rune by rune, each with the
+// result of foldDecomposed on it alone, unless the text's decomposition
+// could reorder marks across runes (a rune whose decomposition starts with
+// a combining mark) or the text is not valid UTF-8.
 func foldUnicode(s string) string {
+	if !utf8.ValidString(s) {
+		return foldDecomposed(s)
+	}
+	table := foldTable()
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteByte(asciiFold[r])
+		case int(r) < len(table):
+			f := &table[r]
+			if f.mark {
+				return foldDecomposed(s)
+			}
+			b.WriteString(f.s)
+		case norm.NFD.PropertiesString(s[i:]).LeadCCC() != 0:
+			return foldDecomposed(s)
+		default:
+			b.WriteString(foldDecomposed(string(r)))
+		}
+	}
+	return b.String()
+}
+
+// foldedRune is foldDecomposed of one rune, and whether the rune's
+// decomposition starts with a combining mark.
+type foldedRune struct {
+	s    string
+	mark bool
+}
+
+// foldTable holds foldedRune of the runes up to the end of the general
+// punctuation block: Latin, Greek, Cyrillic, the typographic quotes,
+// dashes and spaces.
+var foldTable = sync.OnceValue(func() *[0x2070]foldedRune {
+	var t [0x2070]foldedRune
+	for r := range rune(len(t)) {
+		s := string(r)
+		t[r] = foldedRune{s: foldDecomposed(s), mark: norm.NFD.PropertiesString(s).LeadCCC() != 0}
+	}
+	return &t
+})
+
+// foldDecomposed is foldText for any s, on the canonical decomposition of
+// all of it.
+func foldDecomposed(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
