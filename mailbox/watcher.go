@@ -473,16 +473,16 @@ func (s *conn) batch(uids []imap.UID, prior uint64) (Stats, error) {
 	return st, nil
 }
 
-// fetch reads the raw bytes of uids and parses them, in parallel with the
-// reading. Messages the server did not return are left out; the error says
-// why.
+// fetch reads the raw bytes of uids and parses them, each as soon as it has
+// arrived, while the others are read. Messages the server did not return
+// are left out; the error says why.
 func (s *conn) fetch(uids []imap.UID) ([]fetched, error) {
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
 		UID:         true,
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}},
 	})
 	var (
-		out []fetched
+		got []*fetched
 		wg  sync.WaitGroup
 		sem = make(chan struct{}, runtime.GOMAXPROCS(0))
 	)
@@ -495,24 +495,25 @@ func (s *conn) fetch(uids []imap.UID) ([]fetched, error) {
 		if err != nil || buf.UID == 0 || len(buf.BodySection) == 0 {
 			continue
 		}
-		f := fetched{uid: uint32(buf.UID)}
+		f := &fetched{uid: uint32(buf.UID)}
 		f.in.Raw = buf.BodySection[0].Bytes
 		if f.in.Raw == nil {
 			f.in.Raw = []byte{}
 		}
-		out = append(out, f)
-	}
-	fetchErr := cmd.Close()
-	for i := range out {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(f *fetched) {
-			defer wg.Done()
+		got = append(got, f)
+		// The reading goes on while the parsers wait for a turn.
+		wg.Go(func() {
+			sem <- struct{}{}
 			defer func() { <-sem }()
 			f.in.Msg, f.in.Answers = s.parse(f.uid, f.in.Raw)
-		}(&out[i])
+		})
 	}
+	fetchErr := cmd.Close()
 	wg.Wait()
+	out := make([]fetched, len(got))
+	for i, f := range got {
+		out[i] = *f
+	}
 	if fetchErr != nil {
 		return out, fmt.Errorf("fetch %d messages: %w", len(uids), fetchErr)
 	}
