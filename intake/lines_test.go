@@ -170,3 +170,14 @@ func FuzzLineMatchers(f *testing.F) {
 	f.Add("*de :")
 	f.Fuzz(checkLineMatchers)
 }
+
+func FuzzNumberEnds(f *testing.F) {
+	for _, s := range []string{"1) Brno 2) Czech Republic 3) municipality", "1. a 2.b 3) c", "1.\t2.\n3.\f", "12) x 13)", "a1. b2. c3. "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if n := len(runNumberRE.FindAllStringIndex(s, -1)); numberEnds(s) < min(n, 3) {
+			t.Errorf("numberEnds(%q) = %d, but runNumberRE matches %d times", s, numberEnds(s), n)
+		}
+	})
+}

@@ -345,7 +345,7 @@ var runNumberRE = regexp.MustCompile(`(?:^|[\s;,])(\d{1,2})[.)]\s`)
 // Czech Republic 3) municipality") before each number, when the numbers
 // start the line and go up; other lines are returned whole.
 func splitRun(s string) []string {
-	if len(s) > 2000 || !startsWithDigit(s) {
+	if len(s) > 2000 || !startsWithDigit(s) || numberEnds(s) < 3 {
 		return []string{s}
 	}
 	locs := runNumberRE.FindAllStringSubmatchIndex(s, 40)
@@ -374,6 +374,19 @@ func splitRun(s string) []string {
 		out = append(out, strings.TrimRight(strings.TrimSpace(s[c:end]), ";,"))
 	}
 	return out
+}
+
+// numberEnds counts the places in s where a match of runNumberRE may end
+// its number: a digit, then "." or ")", then a space (\s). splitRun needs
+// three.
+func numberEnds(s string) int {
+	n := 0
+	for i := 1; i+1 < len(s); i++ {
+		if (s[i] == '.' || s[i] == ')') && s[i-1] >= '0' && s[i-1] <= '9' && strings.IndexByte("\t\n\f\r ", s[i+1]) >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func isBlankLine(s string) bool {
