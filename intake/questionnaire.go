@@ -248,6 +248,31 @@ type tline struct {
 	depth int
 	kind  lineKind
 	blank bool
+
+	// findMarker(markText, false), once read by marker.
+	marked   bool
+	markText string
+	mark     qMarker
+	markOK   bool
+}
+
+// marker is findMarker(s, sig) for line l, whose text (maybe trimmed) is
+// s. Classifying the lines and finding the questions both ask: the search
+// is made once, without sig, and sig applied to its result as findMarker
+// applies it (to the labels found without a number).
+func (l *tline) marker(s string, sig bool) (qMarker, bool) {
+	if !l.marked || l.markText != s {
+		l.mark, l.markOK = findMarker(s, false)
+		l.marked, l.markText = true, s
+	}
+	m, ok := l.mark, l.markOK
+	if !ok || !sig || m.numbered {
+		return m, ok
+	}
+	if m.weak || !m.strong || m.q >= 6 && m.q <= 9 {
+		return qMarker{}, false
+	}
+	return m, true
 }
 
 // qMarker is a question found at the start of a line.
@@ -525,7 +550,7 @@ func classifyLine(lines []tline, i int) {
 		}
 		return
 	}
-	if m, ok := findMarker(t, false); ok && (m.numbered || m.strong) {
+	if m, ok := l.marker(t, false); ok && (m.numbered || m.strong) {
 		return
 	}
 	k := simplifyFolded(folded)
@@ -1309,7 +1334,7 @@ func findMarkers(lines []tline) map[int]qMarker {
 			lastQ = 0
 			continue
 		}
-		m, ok := findMarker(l.text, sig)
+		m, ok := lines[i].marker(l.text, sig)
 		if !ok {
 			if pending >= 0 {
 				pending = -1
