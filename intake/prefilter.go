@@ -89,9 +89,29 @@ func (re *litRegexp) prepare() {
 // in s matches nowhere in s, and leaving it out changes no match. The
 // submatches of the pattern returned are not re's.
 func (re *litRegexp) pick(s string) *regexp.Regexp {
+	return re.pickText(&foldedText{s: s})
+}
+
+// foldedText is a text and, once asked for, foldCase of it: patterns that
+// read the same text look for their literals in one folded copy.
+type foldedText struct {
+	s      string
+	f      string
+	folded bool
+}
+
+func (t *foldedText) fold() string {
+	if !t.folded {
+		t.f, t.folded = foldCase(t.s), true
+	}
+	return t.f
+}
+
+// pickText is pick for t.s.
+func (re *litRegexp) pickText(t *foldedText) *regexp.Regexp {
 	re.prepare()
 	if re.alts == nil {
-		if re.lits != nil && !re.lits.foundIn(foldCase(s)) {
+		if re.lits != nil && !re.lits.foundIn(t.fold()) {
 			return nil
 		}
 		return re.full
@@ -100,7 +120,7 @@ func (re *litRegexp) pick(s string) *regexp.Regexp {
 	for _, i := range re.always {
 		try[i] = true
 	}
-	re.altLits.mark(foldCase(s), try)
+	re.altLits.mark(t.fold(), try)
 	var key []byte
 	n, last := 0, -1
 	for i, ok := range try {
@@ -156,8 +176,13 @@ func (re *litRegexp) mayMatch(s string) bool {
 
 // MatchString is regexp.Regexp.MatchString.
 func (re *litRegexp) MatchString(s string) bool {
-	p := re.pick(s)
-	return p != nil && p.MatchString(s)
+	return re.matchText(&foldedText{s: s})
+}
+
+// matchText is MatchString for t.s.
+func (re *litRegexp) matchText(t *foldedText) bool {
+	p := re.pickText(t)
+	return p != nil && p.MatchString(t.s)
 }
 
 // FindString is regexp.Regexp.FindString.
