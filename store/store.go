@@ -226,7 +226,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 		bySHA := tx.Bucket(bucketBySHA)
 		attempts := tx.Bucket(bucketAttempts)
 		pending := tx.Bucket(bucketPending)
-		auths := tx.Bucket(bucketAuthorities)
+		auths := newAuthorityWriter(tx.Bucket(bucketAuthorities))
 		for i := range batch {
 			in := &batch[i]
 			src := in.Msg.Source
@@ -258,7 +258,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 				if k := senders.Get(from); a.BySender && k != nil {
 					a = AnswerRef{Key: string(k)}
 				}
-				if err := addAnswer(auths, a, id, now); err != nil {
+				if err := auths.addAnswer(a, id, now); err != nil {
 					return err
 				}
 				if !a.BySender && len(from) > 0 {
@@ -301,7 +301,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 			}
 			results[i] = PutResult{ID: id, Folder: m.Folder}
 		}
-		return nil
+		return auths.flush()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store batch of %d: %w", len(batch), err)
@@ -309,13 +309,30 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 	return results, nil
 }
 
+// authorityWriter updates the authorities of one transaction: each is
+// decoded once, takes all its answers, and is written once, by flush.
+type authorityWriter struct {
+	b       *bolt.Bucket
+	changed map[string]*Authority
+	order   []string // keys of changed, in the order of their first answer
+}
+
+func newAuthorityWriter(b *bolt.Bucket) *authorityWriter {
+	return &authorityWriter{b: b, changed: make(map[string]*Authority)}
+}
+
 // addAnswer makes message id the current answer of authority a.
-func addAnswer(b *bolt.Bucket, a AnswerRef, id uint64, now time.Time) error {
-	var auth Authority
-	if v := b.Get([]byte(a.Key)); v != nil {
-		if err := json.Unmarshal(v, &auth); err != nil {
-			return fmt.Errorf("decode authority %q: %w", a.Key, err)
+func (w *authorityWriter) addAnswer(a AnswerRef, id uint64, now time.Time) error {
+	auth := w.changed[a.Key]
+	if auth == nil {
+		auth = new(Authority)
+		if v := w.b.Get([]byte(a.Key)); v != nil {
+			if err := json.Unmarshal(v, auth); err != nil {
+				return fmt.Errorf("decode authority %q: %w", a.Key, err)
+			}
 		}
+		w.changed[a.Key] = auth
+		w.order = append(w.order, a.Key)
 	}
 	auth.Key = a.Key
 	if a.Name != "" {
@@ -326,11 +343,21 @@ func addAnswer(b *bolt.Bucket, a AnswerRef, id uint64, now time.Time) error {
 	}
 	auth.Answers = append(auth.Answers, id)
 	auth.Updated = now
-	v, err := json.Marshal(&auth)
-	if err != nil {
-		return err
+	return nil
+}
+
+// flush writes the authorities that took answers.
+func (w *authorityWriter) flush() error {
+	for _, key := range w.order {
+		v, err := json.Marshal(w.changed[key])
+		if err != nil {
+			return err
+		}
+		if err := w.b.Put([]byte(key), v); err != nil {
+			return err
+		}
 	}
-	return b.Put([]byte(a.Key), v)
+	return nil
 }
 
 // Authorities calls fn for every authority that answered, ordered by key.
