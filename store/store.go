@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -472,27 +474,42 @@ func (db *DB) Settle(mailbox, reviewFolder string) (int, error) {
 			keys = append(keys, bytes.Clone(k))
 			return nil
 		})
-		for _, k := range keys {
-			m, err := getJSON(msgs, k)
-			if err != nil {
-				return err
+		// The records are decoded and encoded again by a few workers, a
+		// chunk at a time: all of a chunk is read before any is written.
+		for len(keys) > 0 {
+			chunk := keys[:min(len(keys), settleChunk)]
+			keys = keys[len(chunk):]
+			settled := make([]settledRecord, len(chunk))
+			for i, k := range chunk {
+				settled[i].val = msgs.Get(k)
 			}
-			if m.Source.Mailbox != mailbox {
-				continue
+			var wg sync.WaitGroup
+			workers := runtime.GOMAXPROCS(0)
+			for w := range workers {
+				wg.Go(func() {
+					for i := w; i < len(chunk); i += workers {
+						settled[i].settle(chunk[i], mailbox, reviewFolder, now)
+					}
+				})
 			}
-			if m.State == StateStored {
-				m.State = StateProcessed
-				if m.Folder == reviewFolder {
-					m.State = StateReview
+			wg.Wait()
+			for i, k := range chunk {
+				r := &settled[i]
+				if r.err != nil {
+					return r.err
 				}
-				m.Moved = now
-				if err := putJSON(msgs, k, m); err != nil {
+				if r.other {
+					continue
+				}
+				if r.out != nil {
+					if err := msgs.Put(k, r.out); err != nil {
+						return err
+					}
+					n++
+				}
+				if err := pending.Delete(k); err != nil {
 					return err
 				}
-				n++
-			}
-			if err := pending.Delete(k); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -501,6 +518,45 @@ func (db *DB) Settle(mailbox, reviewFolder string) (int, error) {
 		return 0, fmt.Errorf("settle moves from %s: %w", mailbox, err)
 	}
 	return n, nil
+}
+
+// settleChunk is how many records Settle reads before it writes.
+const settleChunk = 512
+
+// settledRecord is one record of Settle: as stored, and as settled.
+type settledRecord struct {
+	val   []byte // the record; nil when missing
+	out   []byte // the settled record; nil when it was settled already
+	other bool   // the message is of another mailbox: left pending
+	err   error
+}
+
+// settle decodes r.val, the record at key, and encodes it settled.
+func (r *settledRecord) settle(key []byte, mailbox, reviewFolder string, now time.Time) {
+	if r.val == nil {
+		r.err = ErrNotFound
+		return
+	}
+	var m Message
+	if err := json.Unmarshal(r.val, &m); err != nil {
+		r.err = fmt.Errorf("decode message %d: %w", binary.BigEndian.Uint64(key), err)
+		return
+	}
+	if m.Source.Mailbox != mailbox {
+		r.other = true
+		return
+	}
+	if m.State != StateStored {
+		return
+	}
+	m.State = StateProcessed
+	if m.Folder == reviewFolder {
+		m.State = StateReview
+	}
+	m.Moved = now
+	if r.out, r.err = json.Marshal(&m); r.err != nil {
+		r.err = fmt.Errorf("encode message %d: %w", m.ID, r.err)
+	}
 }
 
 // Get returns the record of message id, or ErrNotFound.
