@@ -623,14 +623,18 @@ func mustCompileStart(expr string) *startRegexp {
 
 // MatchString is regexp.Regexp.MatchString.
 func (re *startRegexp) MatchString(s string) bool {
-	if re.first != nil {
-		// regexp reads an invalid byte as U+FFFD, and so does DecodeRune.
-		r, size := utf8.DecodeRuneInString(s)
-		if size == 0 || !re.first[foldRune(r)] {
-			return false
-		}
+	return re.mayMatch(s) && re.Regexp.MatchString(s)
+}
+
+// mayMatch is false when s does not start with a rune that a match may
+// start with.
+func (re *startRegexp) mayMatch(s string) bool {
+	if re.first == nil {
+		return true
 	}
-	return re.Regexp.MatchString(s)
+	// regexp reads an invalid byte as U+FFFD, and so does DecodeRune.
+	r, size := utf8.DecodeRuneInString(s)
+	return size > 0 && re.first[foldRune(r)]
 }
 
 // firstRunes adds to set foldRune of each rune that a match of re may start

@@ -277,7 +277,7 @@ func readOwnText(m *message, limit int) string {
 		if headerBlockStart(lines, i) {
 			break
 		}
-		if endsWithWroteVerb(t) && wroteRe.MatchString(t) {
+		if wroteRe.mayMatch(t) && endsWithWroteVerb(t) && wroteRe.MatchString(t) {
 			break
 		}
 		if i+1 < len(lines) && len(t) < 200 && wroteIntroRe.MatchString(t) {
@@ -359,7 +359,8 @@ var wroteVerbsByLast = sync.OnceValue(func() map[rune][]string {
 // headerBlockStart says whether lines[i] starts a quoted header block: a
 // "From:" line followed within three lines by "Sent:", "Date:", "To:"...
 func headerBlockStart(lines []string, i int) bool {
-	if !quotedFromRe.MatchString(strings.TrimSpace(lines[i])) {
+	// The field name ends with a colon.
+	if strings.IndexByte(lines[i], ':') < 0 || !quotedFromRe.MatchString(strings.TrimSpace(lines[i])) {
 		return false
 	}
 	for j := i + 1; j < len(lines) && j <= i+3; j++ {
