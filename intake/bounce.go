@@ -73,7 +73,8 @@ func mayBeBounce(m *message) bool {
 	if len(head) > 8<<10 {
 		head = head[:8<<10]
 	}
-	return strings.Contains(head, "notificationType") || strongBodyRe.MatchString(head) || dsnFieldRe.MatchString(head)
+	t := &foldedText{s: head}
+	return strings.Contains(head, "notificationType") || strongBodyRe.matchText(t) || dsnFieldRe.matchText(t)
 }
 
 // isFeedbackOrReceipt says whether m is an abuse/feedback report (ARF), a

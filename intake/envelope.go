@@ -122,6 +122,9 @@ type message struct {
 	split      []splitText
 	html2text  *string
 	htmlNoTags *string
+	// own is what ownText read, up to ownLimit.
+	own      *string
+	ownLimit int
 }
 
 // splitText is a text and its lines, as splitLines cuts them, with what a

@@ -53,7 +53,7 @@ func TestLinesShared(t *testing.T) {
 			if n < 0 || n > len(text) {
 				continue
 			}
-			got, want := m.lines(text[:n]), splitLines(text[:n])
+			got, want := lineFacts(m.lines(text[:n])), lineFacts(splitLines(text[:n]))
 			if !reflect.DeepEqual(got, want) {
 				for i := range min(len(got), len(want)) {
 					if got[i] != want[i] {
@@ -66,6 +66,16 @@ func TestLinesShared(t *testing.T) {
 	}
 }
 
+// lineFacts returns a copy of lines without what tline.marker remembers,
+// which depends on what was asked of each line, not on its text.
+func lineFacts(lines []tline) []tline {
+	out := make([]tline, len(lines))
+	for i, l := range lines {
+		out[i] = tline{text: l.text, depth: l.depth, kind: l.kind, blank: l.blank}
+	}
+	return out
+}
+
 func FuzzLinesShared(f *testing.F) {
 	for _, s := range samplemail.All() {
 		f.Add(string(s.Raw), uint16(len(s.Raw)/2))
@@ -74,7 +84,7 @@ func FuzzLinesShared(f *testing.F) {
 		n := int(cut) % (len(text) + 1)
 		m := &message{}
 		for _, k := range []int{n, len(text)} {
-			if got, want := m.lines(text[:k]), splitLines(text[:k]); !reflect.DeepEqual(got, want) {
+			if got, want := lineFacts(m.lines(text[:k])), lineFacts(splitLines(text[:k])); !reflect.DeepEqual(got, want) {
 				t.Fatalf("lines(%q) = %+v, want %+v", text[:k], got, want)
 			}
 		}
@@ -169,4 +179,34 @@ func FuzzLineMatchers(f *testing.F) {
 	f.Add("le 3 mars, x a ecrit :")
 	f.Add("*de :")
 	f.Fuzz(checkLineMatchers)
+}
+
+func FuzzNumberEnds(f *testing.F) {
+	for _, s := range []string{"1) Brno 2) Czech Republic 3) municipality", "1. a 2.b 3) c", "1.\t2.\n3.\f", "12) x 13)", "a1. b2. c3. "} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if n := len(runNumberRE.FindAllStringIndex(s, -1)); numberEnds(s) < min(n, 3) {
+			t.Errorf("numberEnds(%q) = %d, but runNumberRE matches %d times", s, numberEnds(s), n)
+		}
+	})
+}
+
+// TestLineMarker holds tline.marker, asked with and without sig in either
+// order, to findMarker.
+func TestLineMarker(t *testing.T) {
+	for _, text := range lineTexts(t) {
+		for _, s := range strings.Split(text, "\n") {
+			for _, order := range [][]bool{{false, true}, {true, false}} {
+				var l tline
+				for _, sig := range order {
+					gm, gok := l.marker(s, sig)
+					wm, wok := findMarker(s, sig)
+					if gm != wm || gok != wok {
+						t.Fatalf("marker(%q, %v) = %+v, %v, want %+v, %v", s, sig, gm, gok, wm, wok)
+					}
+				}
+			}
+		}
+	}
 }

@@ -89,9 +89,29 @@ func (re *litRegexp) prepare() {
 // in s matches nowhere in s, and leaving it out changes no match. The
 // submatches of the pattern returned are not re's.
 func (re *litRegexp) pick(s string) *regexp.Regexp {
+	return re.pickText(&foldedText{s: s})
+}
+
+// foldedText is a text and, once asked for, foldCase of it: patterns that
+// read the same text look for their literals in one folded copy.
+type foldedText struct {
+	s      string
+	f      string
+	folded bool
+}
+
+func (t *foldedText) fold() string {
+	if !t.folded {
+		t.f, t.folded = foldCase(t.s), true
+	}
+	return t.f
+}
+
+// pickText is pick for t.s.
+func (re *litRegexp) pickText(t *foldedText) *regexp.Regexp {
 	re.prepare()
 	if re.alts == nil {
-		if re.lits != nil && !re.lits.foundIn(foldCase(s)) {
+		if re.lits != nil && !re.lits.foundIn(t.fold()) {
 			return nil
 		}
 		return re.full
@@ -100,7 +120,7 @@ func (re *litRegexp) pick(s string) *regexp.Regexp {
 	for _, i := range re.always {
 		try[i] = true
 	}
-	re.altLits.mark(foldCase(s), try)
+	re.altLits.mark(t.fold(), try)
 	var key []byte
 	n, last := 0, -1
 	for i, ok := range try {
@@ -156,8 +176,13 @@ func (re *litRegexp) mayMatch(s string) bool {
 
 // MatchString is regexp.Regexp.MatchString.
 func (re *litRegexp) MatchString(s string) bool {
-	p := re.pick(s)
-	return p != nil && p.MatchString(s)
+	return re.matchText(&foldedText{s: s})
+}
+
+// matchText is MatchString for t.s.
+func (re *litRegexp) matchText(t *foldedText) bool {
+	p := re.pickText(t)
+	return p != nil && p.MatchString(t.s)
 }
 
 // FindString is regexp.Regexp.FindString.
@@ -562,4 +587,113 @@ func foldCase(s string) string {
 		i += size
 	}
 	return string(b)
+}
+
+// startRegexp is a pattern anchored at the start of the text ("^...") whose
+// matches start with one of a few runes, such as the patterns read on every
+// line of a body: MatchString looks at the first rune of the text before it
+// runs the pattern, which costs far more even when it fails at once.
+type startRegexp struct {
+	*regexp.Regexp
+	// first holds foldRune of each rune a match may start with; nil when
+	// any text may match.
+	first map[rune]bool
+}
+
+// maxStartRunes bounds the runes a startRegexp keeps; a pattern whose
+// matches may start with more is run on every text.
+const maxStartRunes = 512
+
+// startRegexps are all the startRegexps of the package, for the tests.
+var startRegexps []*startRegexp
+
+// mustCompileStart is regexp.MustCompile for a startRegexp.
+func mustCompileStart(expr string) *startRegexp {
+	re := &startRegexp{Regexp: regexp.MustCompile(expr)}
+	startRegexps = append(startRegexps, re)
+	if tree, err := syntax.Parse(expr, syntax.Perl); err == nil && tree.Op == syntax.OpConcat &&
+		len(tree.Sub) > 1 && tree.Sub[0].Op == syntax.OpBeginText {
+		first := map[rune]bool{}
+		if empty, ok := firstRunes(&syntax.Regexp{Op: syntax.OpConcat, Sub: tree.Sub[1:]}, first); ok && !empty {
+			re.first = first
+		}
+	}
+	return re
+}
+
+// MatchString is regexp.Regexp.MatchString.
+func (re *startRegexp) MatchString(s string) bool {
+	return re.mayMatch(s) && re.Regexp.MatchString(s)
+}
+
+// mayMatch is false when s does not start with a rune that a match may
+// start with.
+func (re *startRegexp) mayMatch(s string) bool {
+	if re.first == nil {
+		return true
+	}
+	// regexp reads an invalid byte as U+FFFD, and so does DecodeRune.
+	r, size := utf8.DecodeRuneInString(s)
+	return size > 0 && re.first[foldRune(r)]
+}
+
+// firstRunes adds to set foldRune of each rune that a match of re may start
+// with, and says whether re matches the empty string (then what follows re
+// may start the match too). ok is false when the runes are too many to list.
+func firstRunes(re *syntax.Regexp, set map[rune]bool) (empty, ok bool) {
+	switch re.Op {
+	case syntax.OpNoMatch:
+		return false, true
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return true, true
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return true, true
+		}
+		set[foldRune(re.Rune[0])] = true
+		return false, true
+	case syntax.OpCharClass:
+		n := 0
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			if n += int(re.Rune[i+1]-re.Rune[i]) + 1; n > maxStartRunes {
+				return false, false
+			}
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				set[foldRune(r)] = true
+			}
+		}
+		return false, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return firstRunes(re.Sub[0], set)
+	case syntax.OpStar, syntax.OpQuest:
+		_, ok := firstRunes(re.Sub[0], set)
+		return true, ok
+	case syntax.OpRepeat:
+		empty, ok := firstRunes(re.Sub[0], set)
+		return empty || re.Min == 0, ok
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			empty, ok := firstRunes(sub, set)
+			if !ok {
+				return false, false
+			}
+			if !empty {
+				return false, true
+			}
+		}
+		return true, true
+	case syntax.OpAlternate:
+		empty := false
+		for _, sub := range re.Sub {
+			e, ok := firstRunes(sub, set)
+			if !ok {
+				return false, false
+			}
+			empty = empty || e
+		}
+		return empty, true
+	}
+	// Any character.
+	return false, false
 }

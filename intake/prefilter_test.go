@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/coe-congress/alliancebot/internal/samplemail"
 )
@@ -109,6 +110,50 @@ func FuzzLitRegexps(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		for i, re := range litRegexps {
 			checkLitRegexp(t, re, plain[i], s)
+		}
+	})
+}
+
+// TestStartRegexps holds every startRegexp to its pattern, on the inputs of
+// the litRegexps and on each rune a match may start with, in other cases.
+func TestStartRegexps(t *testing.T) {
+	inputs := prefilterInputs()
+	for _, l := range wroteInputs() {
+		inputs = append(inputs, l, " "+l, "> "+l)
+	}
+	for _, re := range startRegexps {
+		if re.first == nil {
+			t.Errorf("%.50s: no first runes", re.String())
+		}
+		for r := range re.first {
+			for _, c := range []rune{r, unicode.ToLower(r), unicode.ToUpper(r), unicode.SimpleFold(r)} {
+				inputs = append(inputs, string(c), string(c)+"n x wrote:", string(c)+"e : x")
+			}
+		}
+	}
+	for _, re := range startRegexps {
+		plain := regexp.MustCompile(re.String())
+		for _, s := range inputs {
+			if got, want := re.MatchString(s), plain.MatchString(s); got != want {
+				t.Errorf("%.50s: MatchString(%.200q) = %v, want %v", re.String(), s, got, want)
+			}
+		}
+	}
+}
+
+func FuzzStartRegexps(f *testing.F) {
+	for _, s := range wroteInputs() {
+		f.Add(s)
+	}
+	plain := make([]*regexp.Regexp, len(startRegexps))
+	for i, re := range startRegexps {
+		plain[i] = regexp.MustCompile(re.String())
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for i, re := range startRegexps {
+			if got, want := re.MatchString(s), plain[i].MatchString(s); got != want {
+				t.Errorf("%.50s: MatchString(%.200q) = %v, want %v", re.String(), s, got, want)
+			}
 		}
 	})
 }

@@ -248,6 +248,31 @@ type tline struct {
 	depth int
 	kind  lineKind
 	blank bool
+
+	// findMarker(markText, false), once read by marker.
+	marked   bool
+	markText string
+	mark     qMarker
+	markOK   bool
+}
+
+// marker is findMarker(s, sig) for line l, whose text (maybe trimmed) is
+// s. Classifying the lines and finding the questions both ask: the search
+// is made once, without sig, and sig applied to its result as findMarker
+// applies it (to the labels found without a number).
+func (l *tline) marker(s string, sig bool) (qMarker, bool) {
+	if !l.marked || l.markText != s {
+		l.mark, l.markOK = findMarker(s, false)
+		l.marked, l.markText = true, s
+	}
+	m, ok := l.mark, l.markOK
+	if !ok || !sig || m.numbered {
+		return m, ok
+	}
+	if m.weak || !m.strong || m.q >= 6 && m.q <= 9 {
+		return qMarker{}, false
+	}
+	return m, true
 }
 
 // qMarker is a question found at the start of a line.
@@ -345,7 +370,7 @@ var runNumberRE = regexp.MustCompile(`(?:^|[\s;,])(\d{1,2})[.)]\s`)
 // Czech Republic 3) municipality") before each number, when the numbers
 // start the line and go up; other lines are returned whole.
 func splitRun(s string) []string {
-	if len(s) > 2000 || !startsWithDigit(s) {
+	if len(s) > 2000 || !startsWithDigit(s) || numberEnds(s) < 3 {
 		return []string{s}
 	}
 	locs := runNumberRE.FindAllStringSubmatchIndex(s, 40)
@@ -374,6 +399,19 @@ func splitRun(s string) []string {
 		out = append(out, strings.TrimRight(strings.TrimSpace(s[c:end]), ";,"))
 	}
 	return out
+}
+
+// numberEnds counts the places in s where a match of runNumberRE may end
+// its number: a digit, then "." or ")", then a space (\s). splitRun needs
+// three.
+func numberEnds(s string) int {
+	n := 0
+	for i := 1; i+1 < len(s); i++ {
+		if (s[i] == '.' || s[i] == ')') && s[i-1] >= '0' && s[i-1] <= '9' && strings.IndexByte("\t\n\f\r ", s[i+1]) >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 func isBlankLine(s string) bool {
@@ -512,7 +550,7 @@ func classifyLine(lines []tline, i int) {
 		}
 		return
 	}
-	if m, ok := findMarker(t, false); ok && (m.numbered || m.strong) {
+	if m, ok := l.marker(t, false); ok && (m.numbered || m.strong) {
 		return
 	}
 	k := simplifyFolded(folded)
@@ -796,6 +834,9 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 		ascii++
 	}
 	low := ""
+	// foldText of low's first n+1 runes, by n, once each.
+	var folded [16]string
+	var foldedDone [16]bool
 	cands := allNumberWords
 	if ascii >= min(maxNumberWordRunes+1, len(head)) {
 		// Every word is compared on ASCII, from the first byte.
@@ -818,7 +859,16 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 			if low == "" {
 				low = strings.ToLower(prefixByRunes(head, maxNumberWordRunes+1))
 			}
-			if !strings.HasPrefix(foldText(prefixByRunes(low, n+1)), lw) {
+			var f string
+			if n < len(folded) && foldedDone[n] {
+				f = folded[n]
+			} else {
+				f = foldText(prefixByRunes(low, n+1))
+				if n < len(folded) {
+					folded[n], foldedDone[n] = f, true
+				}
+			}
+			if !strings.HasPrefix(f, lw) {
 				continue
 			}
 		}
@@ -1284,7 +1334,7 @@ func findMarkers(lines []tline) map[int]qMarker {
 			lastQ = 0
 			continue
 		}
-		m, ok := findMarker(l.text, sig)
+		m, ok := lines[i].marker(l.text, sig)
 		if !ok {
 			if pending >= 0 {
 				pending = -1

@@ -3,6 +3,8 @@ package intake
 import (
 	"regexp"
 	"strings"
+	"sync"
+	"unicode/utf8"
 )
 
 // This file recognises requests to stop receiving mail: a message to the
@@ -237,6 +239,24 @@ func stripReplyPrefixes(s string) string {
 // "On ... wrote:" and their translations, and without the signature. It stops
 // reading once it has more than limit bytes.
 func ownText(m *message, limit int) string {
+	// The lines are read once per message, for the largest limit asked: for
+	// a smaller one, reading stops after the same line as it does in those
+	// read, the first whose end is past limit.
+	if m.own == nil || m.ownLimit < limit {
+		own := readOwnText(m, limit)
+		m.own, m.ownLimit = &own, limit
+	}
+	own := *m.own
+	if len(own) > limit {
+		if i := strings.IndexByte(own[limit:], '\n'); i >= 0 {
+			own = own[:limit+i+1]
+		}
+	}
+	return strings.TrimSpace(own)
+}
+
+// readOwnText is ownText's lines, each with its line feed, untrimmed.
+func readOwnText(m *message, limit int) string {
 	text := m.text
 	if strings.TrimSpace(text) == "" && m.html != "" {
 		text = m.strippedHTML()
@@ -257,11 +277,13 @@ func ownText(m *message, limit int) string {
 		if headerBlockStart(lines, i) {
 			break
 		}
-		if wroteRe.MatchString(t) {
+		if wroteRe.mayMatch(t) && endsWithWroteVerb(t) && wroteRe.MatchString(t) {
 			break
 		}
-		if i+1 < len(lines) && len(t) < 200 && wroteRe.MatchString(t+" "+strings.TrimSpace(lines[i+1])) && wroteIntroRe.MatchString(t) {
-			break
+		if i+1 < len(lines) && len(t) < 200 && wroteIntroRe.MatchString(t) {
+			if two := t + " " + strings.TrimSpace(lines[i+1]); endsWithWroteVerb(two) && wroteRe.MatchString(two) {
+				break
+			}
 		}
 		b.WriteString(line)
 		b.WriteByte('\n')
@@ -269,28 +291,76 @@ func ownText(m *message, limit int) string {
 			break
 		}
 	}
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
 
 var (
 	// quoteStartRe matches the separators above a quoted or forwarded message.
-	quoteStartRe = regexp.MustCompile(`(?i)^(?:[-_=*]{2,}\s*(?:original message|message d'origine|ursp(?:r[üu]|ru)ngliche nachricht|originalnachricht|messaggio originale|mensaje original|mensagem original|oorspronkelijk bericht|origineel bericht|forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|wiadomo[śs][ćc] oryginalna|p[ůu]vodn[íi] zpr[áa]va|p[ôo]vodn[áa] spr[áa]va|izvorna poruka|originalna poruka|izvirno sporo[čc]ilo|mesaj original|mesajul original|eredeti [üu]zenet|оригинално съобщение|исходное сообщение|пересланное сообщение|оригінальне повідомлення|αρχικό μήνυμα|orijinal ileti|alkuper[äa]inen viesti|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|originali žinutė|s[äa]kotn[ēe]j[āa] zi[ņn]a|algne kiri)|_{8,}|-{8,}|={8,})\s*[-_=*]*\s*$`)
+	quoteStartRe = mustCompileStart(`(?i)^(?:[-_=*]{2,}\s*(?:original message|message d'origine|ursp(?:r[üu]|ru)ngliche nachricht|originalnachricht|messaggio originale|mensaje original|mensagem original|oorspronkelijk bericht|origineel bericht|forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht|wiadomo[śs][ćc] oryginalna|p[ůu]vodn[íi] zpr[áa]va|p[ôo]vodn[áa] spr[áa]va|izvorna poruka|originalna poruka|izvirno sporo[čc]ilo|mesaj original|mesajul original|eredeti [üu]zenet|оригинално съобщение|исходное сообщение|пересланное сообщение|оригінальне повідомлення|αρχικό μήνυμα|orijinal ileti|alkuper[äa]inen viesti|ursprungligt meddelande|oprindelig meddelelse|opprinnelig melding|originali žinutė|s[äa]kotn[ēe]j[āa] zi[ņn]a|algne kiri)|_{8,}|-{8,}|={8,})\s*[-_=*]*\s*$`)
 	// sentFromRe matches the signature of mobile mail clients.
-	sentFromRe = regexp.MustCompile(`(?i)^(?:sent from my|envoy[ée] de mon|von meinem|inviato da|enviado desde|enviado do meu|verzonden vanaf|wys[łl]ane z)\b`)
+	sentFromRe = mustCompileStart(`(?i)^(?:sent from my|envoy[ée] de mon|von meinem|inviato da|enviado desde|enviado do meu|verzonden vanaf|wys[łl]ane z)\b`)
 	// wroteRe matches "On <date>, <name> wrote:" and its translations.
-	wroteRe = regexp.MustCompile(`(?i)^(?:on|le|am|el|il|em|op|w dniu|dne|den|dana|în|la|на|στις|\d).{0,200}(?:wrote|a [ée]crit|schrieb|escribi[óo]|ha scritto|scrisse|escreveu|schreef|napisa[łl](?:\(a\))?|napsal(?:\(a\))?|skrev|kirjoitti|je napisao|je napisala|a scris|[íi]rta|написа|написал|написала|написав|έγραψε|yazd[ıi])\s*:?\s*$`)
+	wroteRe = mustCompileStart(`(?i)^(?:on|le|am|el|il|em|op|w dniu|dne|den|dana|în|la|на|στις|\d).{0,200}(?:wrote|a [ée]crit|schrieb|escribi[óo]|ha scritto|scrisse|escreveu|schreef|napisa[łl](?:\(a\))?|napsal(?:\(a\))?|skrev|kirjoitti|je napisao|je napisala|a scris|[íi]rta|написа|написал|написала|написав|έγραψε|yazd[ıi])\s*:?\s*$`)
 	// wroteIntroRe matches the start of a "wrote:" line split in two.
-	wroteIntroRe = regexp.MustCompile(`(?i)^(?:on|le|am|el|il|em|op|w dniu|dne|den|dana|în|la|на|στις)\s`)
+	wroteIntroRe = mustCompileStart(`(?i)^(?:on|le|am|el|il|em|op|w dniu|dne|den|dana|în|la|на|στις)\s`)
 	// headerFieldRe matches the first line of a quoted header block
 	// (Outlook: "From: ... Sent: ..."), in many languages.
-	quotedFromRe = regexp.MustCompile(`(?i)^\*?(?:from|von|de|da|van|od|fr[åa]n|fra|від|от|από|kimden|felad[óo]|mittente|remitente|exp[ée]diteur|lähettäjä|saatja|siuntėjas|sūtītājs)\s*\*?\s*:`)
-	quotedSentRe = regexp.MustCompile(`(?i)^\*?(?:sent|date|gesendet|datum|envoy[ée]|date d'envoi|inviato|data|enviado|enviada|fecha|verzonden|wys[łl]ano|odesl[áa]no|odoslan[ée]|poslano|poslato|trimis|elk[üu]ldve|d[áa]tum|skickat|sendt|l[äa]hetetty|отправлено|изпратено|надіслано|στάλθηκε|g[öo]nderildi|tarih|to|an|[àa]|a|para|aan|do|till|til|kime|címzett|subject|betreff|objet|oggetto|asunto|assunto|onderwerp|temat|p[řr]edm[ěe]t)\s*\*?\s*:`)
+	quotedFromRe = mustCompileStart(`(?i)^\*?(?:from|von|de|da|van|od|fr[åa]n|fra|від|от|από|kimden|felad[óo]|mittente|remitente|exp[ée]diteur|lähettäjä|saatja|siuntėjas|sūtītājs)\s*\*?\s*:`)
+	quotedSentRe = mustCompileStart(`(?i)^\*?(?:sent|date|gesendet|datum|envoy[ée]|date d'envoi|inviato|data|enviado|enviada|fecha|verzonden|wys[łl]ano|odesl[áa]no|odoslan[ée]|poslano|poslato|trimis|elk[üu]ldve|d[áa]tum|skickat|sendt|l[äa]hetetty|отправлено|изпратено|надіслано|στάλθηκε|g[öo]nderildi|tarih|to|an|[àa]|a|para|aan|do|till|til|kime|címzett|subject|betreff|objet|oggetto|asunto|assunto|onderwerp|temat|p[řr]edm[ěe]t)\s*\*?\s*:`)
 )
+
+// wroteVerbs are the verbs that end a wroteRe match, one entry per spelling
+// its character classes allow.
+var wroteVerbs = []string{
+	"wrote", "a écrit", "a ecrit", "schrieb", "escribió", "escribio", "ha scritto", "scrisse",
+	"escreveu", "schreef", "napisał", "napisal", "napisał(a)", "napisal(a)", "napsal", "napsal(a)",
+	"skrev", "kirjoitti", "je napisao", "je napisala", "a scris", "írta", "irta",
+	"написа", "написал", "написала", "написав", "έγραψε", "yazdı", "yazdi",
+}
+
+// endsWithWroteVerb says whether s ends as a wroteRe match must: one of
+// wroteVerbs in any case (the case folding of (?i)), then white space and a
+// colon at most. It is much cheaper than wroteRe, whose ".{0,200}" makes the
+// regexp machine carry up to 200 threads through every line that starts
+// with "on", "le" or a digit; wroteRe still decides.
+func endsWithWroteVerb(s string) bool {
+	const spaces = "\t\n\f\r " // \s in regexp syntax
+	s = strings.TrimRight(s, spaces)
+	if strings.HasSuffix(s, ":") {
+		s = strings.TrimRight(s[:len(s)-1], spaces)
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	for _, v := range wroteVerbsByLast()[foldRune(last)] {
+		tail := s
+		for range utf8.RuneCountInString(v) {
+			if tail == "" {
+				break
+			}
+			_, size := utf8.DecodeLastRuneInString(tail)
+			tail = tail[:len(tail)-size]
+		}
+		if strings.EqualFold(s[len(tail):], v) {
+			return true
+		}
+	}
+	return false
+}
+
+// wroteVerbsByLast holds wroteVerbs by the foldRune of their last letter.
+var wroteVerbsByLast = sync.OnceValue(func() map[rune][]string {
+	by := make(map[rune][]string)
+	for _, v := range wroteVerbs {
+		last, _ := utf8.DecodeLastRuneInString(v)
+		by[foldRune(last)] = append(by[foldRune(last)], v)
+	}
+	return by
+})
 
 // headerBlockStart says whether lines[i] starts a quoted header block: a
 // "From:" line followed within three lines by "Sent:", "Date:", "To:"...
 func headerBlockStart(lines []string, i int) bool {
-	if !quotedFromRe.MatchString(strings.TrimSpace(lines[i])) {
+	// The field name ends with a colon.
+	if strings.IndexByte(lines[i], ':') < 0 || !quotedFromRe.MatchString(strings.TrimSpace(lines[i])) {
 		return false
 	}
 	for j := i + 1; j < len(lines) && j <= i+3; j++ {

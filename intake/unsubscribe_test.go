@@ -1,6 +1,9 @@
 package intake
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestFindUnsubscribe(t *testing.T) {
 	for _, c := range signalCases {
@@ -48,6 +51,59 @@ func TestOwnText(t *testing.T) {
 			t.Errorf("ownText(%s) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
+}
+
+func TestOwnTextLimits(t *testing.T) {
+	// Read for one limit, then asked for smaller ones: the same as read for
+	// each alone.
+	body := strings.Repeat("Line of the reply, long enough.\n", 40) + "-- \nJohn\n"
+	for _, limits := range [][]int{{1500, 1200, 31, 32, 33, 0}, {1200, 1500}, {5000, 1500}} {
+		m := &message{env: &Envelope{}, text: body}
+		for _, limit := range limits {
+			fresh := &message{env: &Envelope{}, text: body}
+			if got, want := ownText(m, limit), ownText(fresh, limit); got != want {
+				t.Errorf("ownText(m, %d) after %v = %q, want %q", limit, limits, got, want)
+			}
+		}
+	}
+}
+
+// wroteInputs are lines for endsWithWroteVerb: "wrote" lines in each
+// language, in other cases and with the trailing spaces and colon wroteRe
+// allows, and lines that only look like them.
+func wroteInputs() []string {
+	out := []string{"", ":", " : ", "1. Name: Brno", "Le 14 avril", "On Tue wrote", "On Tue wrote: x", "On Tue, X wrote::",
+		"On Tue \u212aIRJOITTI", "On Tue \u017fchrieb:", "On Tue wrote\xff", "\xffwrote", "On x napisał(a):"}
+	for _, v := range wroteVerbs {
+		for _, w := range []string{v, strings.ToUpper(v), strings.ToTitle(v)} {
+			out = append(out, "On Tue, X "+w, "1 "+w+" :", "Le lun. "+w+" \t:\t ", "Am "+w+":x", w[1:], "la "+w[:len(w)-1])
+		}
+	}
+	return out
+}
+
+func TestEndsWithWroteVerb(t *testing.T) {
+	for _, s := range wroteInputs() {
+		if wroteRe.MatchString(s) && !endsWithWroteVerb(s) {
+			t.Errorf("endsWithWroteVerb(%q) = false, but wroteRe matches", s)
+		}
+	}
+	for _, s := range []string{"On Tue, 14 Apr 2026, X wrote:", "Le 14 avr. 2026, X a écrit :", "Dne 14. 4. 2026 X napsal(a):"} {
+		if !endsWithWroteVerb(s) {
+			t.Errorf("endsWithWroteVerb(%q) = false, want true", s)
+		}
+	}
+}
+
+func FuzzEndsWithWroteVerb(f *testing.F) {
+	for _, s := range wroteInputs() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if wroteRe.MatchString(s) && !endsWithWroteVerb(s) {
+			t.Errorf("endsWithWroteVerb(%q) = false, but wroteRe matches", s)
+		}
+	})
 }
 
 func FuzzFindUnsubscribe(f *testing.F) {

@@ -29,8 +29,58 @@ func foldText(s string) string {
 	return foldUnicode(s)
 }
 
-// foldUnicode is foldText for any s.
+// foldUnicode is foldText for any s. It folds rune by rune, each with the
+// result of foldDecomposed on it alone, unless the text's decomposition
+// could reorder marks across runes (a rune whose decomposition starts with
+// a combining mark) or the text is not valid UTF-8.
 func foldUnicode(s string) string {
+	if !utf8.ValidString(s) {
+		return foldDecomposed(s)
+	}
+	table := foldTable()
+	var b strings.Builder
+	b.Grow(len(s))
+	for i, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			b.WriteByte(asciiFold[r])
+		case int(r) < len(table):
+			f := &table[r]
+			if f.mark {
+				return foldDecomposed(s)
+			}
+			b.WriteString(f.s)
+		case norm.NFD.PropertiesString(s[i:]).LeadCCC() != 0:
+			return foldDecomposed(s)
+		default:
+			b.WriteString(foldDecomposed(string(r)))
+		}
+	}
+	return b.String()
+}
+
+// foldedRune is foldDecomposed of one rune, and whether the rune's
+// decomposition starts with a combining mark.
+type foldedRune struct {
+	s    string
+	mark bool
+}
+
+// foldTable holds foldedRune of the runes up to the end of the general
+// punctuation block: Latin, Greek, Cyrillic, the typographic quotes,
+// dashes and spaces.
+var foldTable = sync.OnceValue(func() *[0x2070]foldedRune {
+	var t [0x2070]foldedRune
+	for r := range rune(len(t)) {
+		s := string(r)
+		t[r] = foldedRune{s: foldDecomposed(s), mark: norm.NFD.PropertiesString(s).LeadCCC() != 0}
+	}
+	return &t
+})
+
+// foldDecomposed is foldText for any s, on the canonical decomposition of
+// all of it.
+func foldDecomposed(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range norm.NFD.String(s) {
@@ -251,17 +301,17 @@ var blankAnswers = map[string]bool{
 // (alone or at the start, as in "unknown (no census data)"), or is only a dash
 // or a question mark.
 func isUnknown(s string) bool {
-	t := strings.TrimSpace(foldText(s))
-	switch strings.Trim(t, " .") {
+	f := foldText(s)
+	switch strings.Trim(strings.TrimSpace(f), " .") {
 	case "-", "--", "/", "?", "x", "n/a", "n.a.", "n/d", "k.a.", "s.o.", "-/-":
 		return true
 	}
-	k := simplify(s)
+	k := simplifyFolded(f)
 	if k == "" {
 		return false
 	}
 	for _, u := range unknownAnswers {
-		if k == u || strings.HasPrefix(k, u+" ") {
+		if hasPhrase(k, u) {
 			// "na" and "nd" only alone: "na 20" is not a thing.
 			if len(u) <= 3 && k != u && !strings.Contains(u, " ") {
 				continue
@@ -1101,6 +1151,30 @@ var optionIndex = sync.OnceValue(func() map[int][]labelWords {
 	return m
 })
 
+// optionStarts holds, per question, the positions in optionIndex of the
+// labels by their first word, and of those whose one word is a prefix
+// ("stereotyp*"), which may start with any word.
+type labelStarts struct {
+	byFirst map[string][]int
+	prefix  []int
+}
+
+var optionStarts = sync.OnceValue(func() map[int]labelStarts {
+	m := make(map[int]labelStarts)
+	for q, labels := range optionIndex() {
+		st := labelStarts{byFirst: make(map[string][]int)}
+		for i, l := range labels {
+			if l.prefix && len(l.words) == 1 {
+				st.prefix = append(st.prefix, i)
+			} else {
+				st.byFirst[l.words[0]] = append(st.byFirst[l.words[0]], i)
+			}
+		}
+		m[q] = st
+	}
+	return m
+})
+
 func sortLabels(all []labelWords) {
 	for i := 1; i < len(all); i++ {
 		for j := i; j > 0 && labelLess(all[j], all[j-1]); j-- {
@@ -1282,11 +1356,16 @@ var (
 
 func hasPhrasePrefix(k string, list []string) bool {
 	for _, p := range list {
-		if k == p || strings.HasPrefix(k, p+" ") {
+		if hasPhrase(k, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// hasPhrase says whether k is p or starts with p and a space.
+func hasPhrase(k, p string) bool {
+	return strings.HasPrefix(k, p) && (len(k) == len(p) || k[len(p)] == ' ')
 }
 
 // yesNoMarkWords are the words that tick (or not) the option they follow,
@@ -1300,6 +1379,7 @@ var yesNoMarkWords = map[string]bool{"yes": true, "oui": true, "ja": true, "da":
 // marks around them.
 func optionEvents(q int, s string) []optEvent {
 	labels := optionIndex()[q]
+	starts := optionStarts()[q]
 	marks := findMarks(s)
 	words := splitWords(s)
 	var ev []optEvent
@@ -1310,7 +1390,17 @@ func optionEvents(q int, s string) []optEvent {
 			mi++
 		}
 		matched := false
-		for _, l := range labels {
+		// The labels that may start with this word, in their order: the
+		// first that matches wins.
+		exact, prefix := starts.byFirst[words[i].w], starts.prefix
+		for len(exact) > 0 || len(prefix) > 0 {
+			var li int
+			if len(prefix) == 0 || len(exact) > 0 && exact[0] < prefix[0] {
+				li, exact = exact[0], exact[1:]
+			} else {
+				li, prefix = prefix[0], prefix[1:]
+			}
+			l := labels[li]
 			n := len(l.words)
 			if i+n > len(words) {
 				continue

@@ -2,7 +2,10 @@ package intake
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/coe-congress/alliancebot/internal/samplemail"
 )
 
 func TestParseCountry(t *testing.T) {
@@ -249,4 +252,38 @@ func TestIsUnknown(t *testing.T) {
 			t.Errorf("isUnknown(%q) = true, want false", s)
 		}
 	}
+}
+
+// foldInputs are texts for foldUnicode: each rune up to U+3100 alone and
+// between letters, decomposed and stacked marks, and the lines of the
+// sample mails.
+func foldInputs() []string {
+	out := []string{"", "e\u0301", "É\u0301x", "a\u0323\u0302", "a\u0302\u0323", "\u0301a", "ß\u0345", "ǅ\u0308\u0323",
+		"Ļ\u031b\u0301", "\xff", "é\xc3", "Ｅｘ\u00a0\u2009", "Ǆ", "ﬁ", "\u1e9e", "Ωμέγα", "Збраўа"}
+	for r := rune(0x80); r < 0x3100; r++ {
+		out = append(out, string(r), "A"+string(r)+"\u0301b", "é"+string(r))
+	}
+	for _, s := range samplemail.All() {
+		out = append(out, strings.Split(string(s.Raw), "\n")...)
+	}
+	return out
+}
+
+func TestFoldUnicode(t *testing.T) {
+	for _, s := range foldInputs() {
+		if got, want := foldUnicode(s), foldDecomposed(s); got != want {
+			t.Errorf("foldUnicode(%+q) = %+q, want %+q", s, got, want)
+		}
+	}
+}
+
+func FuzzFoldUnicode(f *testing.F) {
+	for _, s := range foldInputs()[:40] {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := foldUnicode(s), foldDecomposed(s); got != want {
+			t.Errorf("foldUnicode(%+q) = %+q, want %+q", s, got, want)
+		}
+	})
 }

@@ -354,17 +354,85 @@ func (s *conn) drain(ctx context.Context) (Stats, error) {
 				return total, err
 			}
 		}
-		for len(clean) > 0 && ctx.Err() == nil {
-			n := min(len(clean), s.w.cfg.BatchSize)
-			st, err := s.batch(clean[:n], 0)
-			total.add(st)
-			if err != nil {
-				return total, err
-			}
-			clean = clean[n:]
+		st, err := s.batches(ctx, clean)
+		total.add(st)
+		if err != nil {
+			return total, err
 		}
 	}
 	return total, nil
+}
+
+// batches handles the clean uids batch by batch, in a pipeline: while one
+// batch is fetched and parsed, the one before it is stored, and once the
+// fetch has been read, moved. Each batch keeps the promises of batch: its
+// attempts are recorded before it is fetched, and its messages stored
+// before they are moved. A crash while two batches are in hand leaves an
+// attempt on the messages of both, which come back alone, as suspects. It
+// stops early when ctx is done, after the batches in hand.
+func (s *conn) batches(ctx context.Context, clean []imap.UID) (Stats, error) {
+	var (
+		total Stats
+		prev  []fetched // parsed, not yet stored
+	)
+	// finish stores and moves prev; stored is Put's answer when it has run.
+	finish := func(stored <-chan putDone) error {
+		if prev == nil {
+			return nil
+		}
+		var done putDone
+		if stored != nil {
+			done = <-stored
+		} else {
+			done.results, done.err = s.w.db.Put(incoming(prev))
+		}
+		msgs := prev
+		prev = nil
+		if done.err != nil {
+			return done.err
+		}
+		st, err := s.move(msgs, done.results)
+		total.add(st)
+		return err
+	}
+	for len(clean) > 0 && ctx.Err() == nil {
+		n := min(len(clean), s.w.cfg.BatchSize)
+		uids := clean[:n]
+		clean = clean[n:]
+		if err := s.w.db.BeginAttempts(s.w.cfg.Mailbox, s.uidValidity, toU32(uids)); err != nil {
+			return total, errors.Join(err, finish(nil))
+		}
+		// bbolt has one writer at a time: the previous batch is stored
+		// after this one's attempts are recorded.
+		var stored chan putDone
+		if prev != nil {
+			stored = make(chan putDone, 1)
+			batch := incoming(prev)
+			go func() {
+				var done putDone
+				done.results, done.err = s.w.db.Put(batch)
+				stored <- done
+			}()
+		}
+		wait := s.fetch(uids)
+		// The connection is free while the parsers work.
+		err := finish(stored)
+		msgs, fetchErr := wait()
+		if err != nil {
+			return total, err
+		}
+		if msgs, err = s.keep(uids, msgs, fetchErr, 0); err != nil {
+			return total, err
+		}
+		prev = msgs
+	}
+	return total, finish(nil)
+}
+
+// putDone is what Put returned.
+type putDone struct {
+	results []store.PutResult
+	err     error
 }
 
 // fetched is one message read from the server and parsed.
@@ -377,28 +445,44 @@ type fetched struct {
 // the (single) message in a suspect batch already has.
 func (s *conn) batch(uids []imap.UID, prior uint64) (Stats, error) {
 	w := s.w
-	cfg := &w.cfg
-	u32 := toU32(uids)
-	if err := w.db.BeginAttempts(cfg.Mailbox, s.uidValidity, u32); err != nil {
+	if err := w.db.BeginAttempts(w.cfg.Mailbox, s.uidValidity, toU32(uids)); err != nil {
 		return Stats{}, err
 	}
-	giveUp := prior >= uint64(cfg.MaxAttempts)
+	msgs, fetchErr := s.fetch(uids)()
+	msgs, err := s.keep(uids, msgs, fetchErr, prior)
+	if err != nil {
+		return Stats{}, err
+	}
+	results, err := w.db.Put(incoming(msgs))
+	if err != nil {
+		return Stats{}, err
+	}
+	return s.move(msgs, results)
+}
 
-	msgs, fetchErr := s.fetch(uids)
+// keep decides what to store of the batch uids, of which fetch returned
+// msgs and fetchErr: the messages read, or, for a suspect message that
+// reached its last attempt without being read, a record of the failure.
+// prior is how many unfinished attempts the (single) message in a suspect
+// batch already has.
+func (s *conn) keep(uids []imap.UID, msgs []fetched, fetchErr error, prior uint64) ([]fetched, error) {
+	cfg := &s.w.cfg
+	giveUp := prior >= uint64(cfg.MaxAttempts)
 	if fetchErr != nil && giveUp && len(msgs) == 0 {
 		// Even the raw bytes cannot be had: record the failure, then move the
 		// message aside so that it does not block the queue. It is still on the
 		// server, in review.
-		msgs = []fetched{{uid: u32[0], in: store.Incoming{NoRaw: true, Msg: store.Message{
-			Source: s.location(u32[0]), Folder: cfg.Review, State: store.StateStored,
+		uid := uint32(uids[0])
+		msgs = []fetched{{uid: uid, in: store.Incoming{NoRaw: true, Msg: store.Message{
+			Source: s.location(uid), Folder: cfg.Review, State: store.StateStored,
 			Errors: []string{fmt.Sprintf("fetch failed %d times: %v", prior+1, fetchErr)},
 		}}}}
 	} else if fetchErr != nil && len(msgs) == 0 {
-		return Stats{}, fetchErr
+		return nil, fetchErr
 	} else if fetchErr != nil {
 		// The others are handled now; the missing ones keep their attempt and
 		// come back alone on the next pass.
-		w.log.Warn("fetch incomplete", slog.Any(logKeyErr, fetchErr))
+		s.w.log.Warn("fetch incomplete", slog.Any(logKeyErr, fetchErr))
 	}
 	if giveUp {
 		for i := range msgs {
@@ -409,16 +493,23 @@ func (s *conn) batch(uids []imap.UID, prior uint64) (Stats, error) {
 			}
 		}
 	}
+	return msgs, nil
+}
 
+// incoming returns the records of msgs, for Put.
+func incoming(msgs []fetched) []store.Incoming {
 	batch := make([]store.Incoming, len(msgs))
 	for i := range msgs {
 		batch[i] = msgs[i].in
 	}
-	results, err := w.db.Put(batch)
-	if err != nil {
-		return Stats{}, err
-	}
+	return batch
+}
 
+// move moves the stored msgs out of the inbox, results being what Put
+// said of them, and tells of each.
+func (s *conn) move(msgs []fetched, results []store.PutResult) (Stats, error) {
+	w := s.w
+	cfg := &w.cfg
 	// Move each message to its folder: new ones where their record says,
 	// duplicates where the stored copy went.
 	var st Stats
@@ -473,16 +564,17 @@ func (s *conn) batch(uids []imap.UID, prior uint64) (Stats, error) {
 	return st, nil
 }
 
-// fetch reads the raw bytes of uids and parses them, in parallel with the
-// reading. Messages the server did not return are left out; the error says
-// why.
-func (s *conn) fetch(uids []imap.UID) ([]fetched, error) {
+// fetch reads the raw bytes of uids and starts parsing each as soon as it
+// has arrived, while the others are read. It returns once the server has
+// sent them all, with a function that waits for the parsers. Messages the
+// server did not return are left out; the error says why.
+func (s *conn) fetch(uids []imap.UID) (wait func() ([]fetched, error)) {
 	cmd := s.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{
 		UID:         true,
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}},
 	})
 	var (
-		out []fetched
+		got []*fetched
 		wg  sync.WaitGroup
 		sem = make(chan struct{}, runtime.GOMAXPROCS(0))
 	)
@@ -495,31 +587,34 @@ func (s *conn) fetch(uids []imap.UID) ([]fetched, error) {
 		if err != nil || buf.UID == 0 || len(buf.BodySection) == 0 {
 			continue
 		}
-		f := fetched{uid: uint32(buf.UID)}
+		f := &fetched{uid: uint32(buf.UID)}
 		f.in.Raw = buf.BodySection[0].Bytes
 		if f.in.Raw == nil {
 			f.in.Raw = []byte{}
 		}
-		out = append(out, f)
-	}
-	fetchErr := cmd.Close()
-	for i := range out {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(f *fetched) {
-			defer wg.Done()
+		got = append(got, f)
+		// The reading goes on while the parsers wait for a turn.
+		wg.Go(func() {
+			sem <- struct{}{}
 			defer func() { <-sem }()
 			f.in.Msg, f.in.Answers = s.parse(f.uid, f.in.Raw)
-		}(&out[i])
+		})
 	}
-	wg.Wait()
-	if fetchErr != nil {
-		return out, fmt.Errorf("fetch %d messages: %w", len(uids), fetchErr)
+	fetchErr := cmd.Close()
+	return func() ([]fetched, error) {
+		wg.Wait()
+		out := make([]fetched, len(got))
+		for i, f := range got {
+			out[i] = *f
+		}
+		if fetchErr != nil {
+			return out, fmt.Errorf("fetch %d messages: %w", len(uids), fetchErr)
+		}
+		if len(out) < len(uids) {
+			return out, fmt.Errorf("fetch: server returned %d of %d messages", len(out), len(uids))
+		}
+		return out, nil
 	}
-	if len(out) < len(uids) {
-		return out, fmt.Errorf("fetch: server returned %d of %d messages", len(out), len(uids))
-	}
-	return out, nil
 }
 
 // parse reads raw into a record: its envelope and what it is. It never

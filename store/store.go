@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -237,7 +239,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 		bySHA := tx.Bucket(bucketBySHA)
 		attempts := tx.Bucket(bucketAttempts)
 		pending := tx.Bucket(bucketPending)
-		auths := tx.Bucket(bucketAuthorities)
+		auths := newAuthorityWriter(tx.Bucket(bucketAuthorities))
 		toReply := tx.Bucket(bucketToReply)
 		for i := range batch {
 			in := &batch[i]
@@ -270,7 +272,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 				if k := senders.Get(from); a.BySender && k != nil {
 					a = AnswerRef{Key: string(k)}
 				}
-				if err := addAnswer(auths, a, id, now); err != nil {
+				if err := auths.addAnswer(a, id, now); err != nil {
 					return err
 				}
 				if !a.BySender && len(from) > 0 {
@@ -316,7 +318,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 			}
 			results[i] = PutResult{ID: id, Folder: m.Folder}
 		}
-		return nil
+		return auths.flush()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store batch of %d: %w", len(batch), err)
@@ -324,13 +326,30 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 	return results, nil
 }
 
+// authorityWriter updates the authorities of one transaction: each is
+// decoded once, takes all its answers, and is written once, by flush.
+type authorityWriter struct {
+	b       *bolt.Bucket
+	changed map[string]*Authority
+	order   []string // keys of changed, in the order of their first answer
+}
+
+func newAuthorityWriter(b *bolt.Bucket) *authorityWriter {
+	return &authorityWriter{b: b, changed: make(map[string]*Authority)}
+}
+
 // addAnswer makes message id the current answer of authority a.
-func addAnswer(b *bolt.Bucket, a AnswerRef, id uint64, now time.Time) error {
-	var auth Authority
-	if v := b.Get([]byte(a.Key)); v != nil {
-		if err := json.Unmarshal(v, &auth); err != nil {
-			return fmt.Errorf("decode authority %q: %w", a.Key, err)
+func (w *authorityWriter) addAnswer(a AnswerRef, id uint64, now time.Time) error {
+	auth := w.changed[a.Key]
+	if auth == nil {
+		auth = new(Authority)
+		if v := w.b.Get([]byte(a.Key)); v != nil {
+			if err := json.Unmarshal(v, auth); err != nil {
+				return fmt.Errorf("decode authority %q: %w", a.Key, err)
+			}
 		}
+		w.changed[a.Key] = auth
+		w.order = append(w.order, a.Key)
 	}
 	auth.Key = a.Key
 	if a.Name != "" {
@@ -341,11 +360,21 @@ func addAnswer(b *bolt.Bucket, a AnswerRef, id uint64, now time.Time) error {
 	}
 	auth.Answers = append(auth.Answers, id)
 	auth.Updated = now
-	v, err := json.Marshal(&auth)
-	if err != nil {
-		return err
+	return nil
+}
+
+// flush writes the authorities that took answers.
+func (w *authorityWriter) flush() error {
+	for _, key := range w.order {
+		v, err := json.Marshal(w.changed[key])
+		if err != nil {
+			return err
+		}
+		if err := w.b.Put([]byte(key), v); err != nil {
+			return err
+		}
 	}
-	return b.Put([]byte(a.Key), v)
+	return nil
 }
 
 // Authorities calls fn for every authority that answered, ordered by key.
@@ -460,27 +489,42 @@ func (db *DB) Settle(mailbox, reviewFolder string) (int, error) {
 			keys = append(keys, bytes.Clone(k))
 			return nil
 		})
-		for _, k := range keys {
-			m, err := getJSON(msgs, k)
-			if err != nil {
-				return err
+		// The records are decoded and encoded again by a few workers, a
+		// chunk at a time: all of a chunk is read before any is written.
+		for len(keys) > 0 {
+			chunk := keys[:min(len(keys), settleChunk)]
+			keys = keys[len(chunk):]
+			settled := make([]settledRecord, len(chunk))
+			for i, k := range chunk {
+				settled[i].val = msgs.Get(k)
 			}
-			if m.Source.Mailbox != mailbox {
-				continue
+			var wg sync.WaitGroup
+			workers := runtime.GOMAXPROCS(0)
+			for w := range workers {
+				wg.Go(func() {
+					for i := w; i < len(chunk); i += workers {
+						settled[i].settle(chunk[i], mailbox, reviewFolder, now)
+					}
+				})
 			}
-			if m.State == StateStored {
-				m.State = StateProcessed
-				if m.Folder == reviewFolder {
-					m.State = StateReview
+			wg.Wait()
+			for i, k := range chunk {
+				r := &settled[i]
+				if r.err != nil {
+					return r.err
 				}
-				m.Moved = now
-				if err := putJSON(msgs, k, m); err != nil {
+				if r.other {
+					continue
+				}
+				if r.out != nil {
+					if err := msgs.Put(k, r.out); err != nil {
+						return err
+					}
+					n++
+				}
+				if err := pending.Delete(k); err != nil {
 					return err
 				}
-				n++
-			}
-			if err := pending.Delete(k); err != nil {
-				return err
 			}
 		}
 		return nil
@@ -489,6 +533,45 @@ func (db *DB) Settle(mailbox, reviewFolder string) (int, error) {
 		return 0, fmt.Errorf("settle moves from %s: %w", mailbox, err)
 	}
 	return n, nil
+}
+
+// settleChunk is how many records Settle reads before it writes.
+const settleChunk = 512
+
+// settledRecord is one record of Settle: as stored, and as settled.
+type settledRecord struct {
+	val   []byte // the record; nil when missing
+	out   []byte // the settled record; nil when it was settled already
+	other bool   // the message is of another mailbox: left pending
+	err   error
+}
+
+// settle decodes r.val, the record at key, and encodes it settled.
+func (r *settledRecord) settle(key []byte, mailbox, reviewFolder string, now time.Time) {
+	if r.val == nil {
+		r.err = ErrNotFound
+		return
+	}
+	var m Message
+	if err := json.Unmarshal(r.val, &m); err != nil {
+		r.err = fmt.Errorf("decode message %d: %w", binary.BigEndian.Uint64(key), err)
+		return
+	}
+	if m.Source.Mailbox != mailbox {
+		r.other = true
+		return
+	}
+	if m.State != StateStored {
+		return
+	}
+	m.State = StateProcessed
+	if m.Folder == reviewFolder {
+		m.State = StateReview
+	}
+	m.Moved = now
+	if r.out, r.err = json.Marshal(&m); r.err != nil {
+		r.err = fmt.Errorf("encode message %d: %w", m.ID, r.err)
+	}
 }
 
 // Get returns the record of message id, or ErrNotFound.
