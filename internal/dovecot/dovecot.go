@@ -5,15 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
+
+	"github.com/coe-congress/alliancebot/internal/procgroup"
 )
 
 const (
@@ -81,24 +82,14 @@ type Server struct {
 	conf    string
 	logPath string
 
-	mu      sync.Mutex
-	proc    *process // nil after Kill or Stop
-	stopped bool     // Stop has run and removed Dir
-}
-
-// process is one run of the Dovecot master and its process group.
-type process struct {
-	cmd  *exec.Cmd
-	pgid int           // the master's PID, also its process group
-	done chan struct{} // closed once the master has been reaped
-	err  error         // from Wait; read only after done is closed
+	run *procgroup.Runner // the runs of the master and its process group
 }
 
 // Available returns the path of the dovecot binary: the first in PATH, else
 // /usr/sbin/dovecot or /usr/local/sbin/dovecot (a non-root PATH often lacks
 // sbin). It does not check that the IMAP and LMTP parts are installed.
 func Available() (path string, ok bool) {
-	if !supported {
+	if !procgroup.Supported {
 		return "", false
 	}
 	if p, err := exec.LookPath("dovecot"); err == nil {
@@ -159,6 +150,15 @@ func Start(opts Options) (*Server, error) {
 		conf:     filepath.Join(dir, "dovecot.conf"),
 		logPath:  filepath.Join(dir, "dovecot.log"),
 	}
+	s.run = &procgroup.Runner{
+		Name:          "dovecot",
+		Dir:           dir,
+		Options:       stopOptions,
+		Launch:        s.tryLaunch,
+		RebindTimeout: rebindTimeout,
+		ErrStopped:    ErrStopped,
+		ErrNotRunning: ErrNotRunning,
+	}
 	if err := s.start(cfg, uid, gid, opts.LMTP); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -217,10 +217,13 @@ func (s *Server) start(cfg config, uid, gid int, lmtp bool) error {
 				return fmt.Errorf("check dovecot.conf: %w\n%s", err, out)
 			}
 		}
-		off := s.logSize()
-		err = s.launch()
+		p, inUse, err := s.tryLaunch()
+		if err == nil {
+			s.run.Started(p)
+			return nil
+		}
 		// Another process may take a free port before Dovecot binds it.
-		if err == nil || attempt == startAttempts || !s.addrInUseSince(off) {
+		if attempt == startAttempts || !inUse {
 			return err
 		}
 	}
@@ -237,56 +240,64 @@ func freePort() (int, error) {
 }
 
 // launch runs the Dovecot master and waits for its greetings; on success
-// s.proc is the new run.
-func (s *Server) launch() error {
+// it returns the new run.
+func (s *Server) launch() (*procgroup.Process, error) {
 	run := filepath.Join(s.Dir, "run")
 	// A fresh base_dir: a stale master.pid could name a reused PID.
 	if err := os.RemoveAll(run); err != nil {
-		return fmt.Errorf("clear base_dir: %w", err)
+		return nil, fmt.Errorf("clear base_dir: %w", err)
 	}
 	if err := os.Mkdir(run, 0o755); err != nil {
-		return fmt.Errorf("create base_dir: %w", err)
+		return nil, fmt.Errorf("create base_dir: %w", err)
+	}
+	// A master killed while it held the dotlock of state/instances leaves
+	// the lock behind, and the next master logs an error for it. No master
+	// of this server runs now: the lock is stale.
+	if err := os.Remove(filepath.Join(s.Dir, "state", "instances.lock")); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("clear stale lock: %w", err)
 	}
 	logf, err := os.OpenFile(s.logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
-		return fmt.Errorf("open dovecot log: %w", err)
+		return nil, fmt.Errorf("open dovecot log: %w", err)
 	}
 	cmd := exec.Command(s.bin, "-F", "-c", s.conf)
 	cmd.Dir = s.Dir
 	cmd.Stdout = logf // early errors, before log_path is open
 	cmd.Stderr = logf
 	cmd.SysProcAttr = sysProcAttr()
-	err = cmd.Start()
+	p, err := procgroup.Start(cmd)
 	logf.Close()
 	if err != nil {
-		return fmt.Errorf("start dovecot: %w", err)
+		return nil, fmt.Errorf("start dovecot: %w", err)
 	}
-	p := &process{cmd: cmd, pgid: cmd.Process.Pid, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
 	if err := s.waitReady(p); err != nil {
-		if kerr := p.stop(false); kerr != nil {
+		if kerr := p.Stop(false, stopOptions); kerr != nil {
 			err = errors.Join(err, kerr)
 		}
-		return fmt.Errorf("start dovecot on %s: %w\n%s", s.Addr, err, s.logTailBlock())
+		return nil, fmt.Errorf("start dovecot on %s: %w\n%s", s.Addr, err, s.logTailBlock())
 	}
-	s.proc = p
-	return nil
+	return p, nil
+}
+
+// tryLaunch is launch that also reports whether it failed because Dovecot
+// found a port taken.
+func (s *Server) tryLaunch() (p *procgroup.Process, inUse bool, err error) {
+	off := s.logSize()
+	p, err = s.launch()
+	return p, err != nil && s.addrInUseSince(off), err
 }
 
 // waitReady polls until the server greets on every address, the master
 // exits, or startTimeout passes.
-func (s *Server) waitReady(p *process) error {
+func (s *Server) waitReady(p *procgroup.Process) error {
 	deadline := time.Now().Add(startTimeout)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var last error
 	for {
 		select {
-		case <-p.done:
-			return fmt.Errorf("dovecot exited during start-up: %v", p.err)
+		case <-p.Done():
+			return fmt.Errorf("dovecot exited during start-up: %v", p.Err())
 		case <-timer.C:
 		}
 		if time.Now().After(deadline) {
@@ -352,156 +363,60 @@ func lmtpGreeting(line string) (bool, error) {
 	return false, fmt.Errorf("unexpected LMTP greeting %q", line)
 }
 
-// stop ends the run. Graceful: SIGTERM to the whole group (an imap process
-// serving a client outlives a master stopped alone), then SIGKILL to what is
-// left once no worker is (see workersAlive) or after stopTimeout. Otherwise
-// SIGKILL at once. Either way stop returns once the master is reaped and no
-// other process of the group is left.
-func (p *process) stop(graceful bool) error {
-	if graceful {
-		_ = signalGroup(p.pgid, sigCont) // in case of Pause
-		_ = signalGroup(p.pgid, sigTerm)
-		deadline := time.Now().Add(stopTimeout)
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-	wait:
-		for {
-			select {
-			case <-p.done:
-				break wait
-			case <-tick.C:
-			}
-			// Once the workers are gone nothing is left to save: the master
-			// may still sleep a second before it exits and login processes
-			// wait seconds for clients that have not logged in.
-			if !workersAlive(p.pgid) || time.Now().After(deadline) {
-				break
-			}
-		}
-	}
-	// The group outlives the master while any member is left, so its ID
-	// cannot be reused by then.
-	if groupAlive(p.pgid) {
-		_ = signalGroup(p.pgid, sigKill)
-	}
-	<-p.done
-	return waitGroupGone(p.pgid, groupTimeout)
+// stopOptions is how Stop, Restart and Kill end a run. Graceful: SIGTERM
+// to the whole group (an imap process serving a client outlives a master
+// stopped alone), then SIGKILL to what is left once the master is reaped, no
+// worker is left (see workersAlive) or after stopTimeout. Once the workers
+// are gone nothing is left to save: the master may still sleep a second
+// before it exits and login processes wait seconds for clients that have not
+// logged in. Otherwise SIGKILL at once. Either way the run ends once the
+// master is reaped and no other process of the group is left.
+var stopOptions = procgroup.StopOptions{
+	Grace:            stopTimeout,
+	GoneTimeout:      groupTimeout,
+	UntilLeaderExits: true,
+	Busy:             workersAlive,
 }
 
-// waitGroupGone polls until no live process is left in group pgid.
-func waitGroupGone(pgid int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for groupAlive(pgid) {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("processes of group %d still running after %v", pgid, timeout)
-		}
-		<-tick.C
-	}
-	return nil
+// workersAlive reports whether process group pgid still has a process that
+// may be writing mail: one other than the master (the group leader) and the
+// login processes, which hold only connections that have not logged in, and
+// which wait for those for seconds after SIGTERM. Where the processes of a
+// group cannot be told apart (Unix other than Linux) it reports true: Stop
+// waits for the master.
+func workersAlive(pgid int) bool {
+	return procgroup.Has(pgid, func(pid int, comm string) bool {
+		return pid != pgid && !strings.HasSuffix(comm, "-login")
+	})
 }
 
 // Stop stops the server gracefully (SIGTERM to every process, SIGKILL after
 // a second), waits until every process it started is gone and removes Dir. It
 // usually takes 5 to 30 ms. Stop may be called more than once, and after Kill.
-func (s *Server) Stop() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return nil
-	}
-	s.stopped = true
-	var errs []error
-	if s.proc != nil {
-		if err := s.proc.stop(true); err != nil {
-			errs = append(errs, fmt.Errorf("stop dovecot: %w", err))
-		}
-		s.proc = nil
-	}
-	if err := os.RemoveAll(s.Dir); err != nil {
-		errs = append(errs, fmt.Errorf("remove dovecot directory: %w", err))
-	}
-	return errors.Join(errs...)
-}
+func (s *Server) Stop() error { return s.run.Stop() }
 
 // Restart stops the server gracefully, if it is running, and starts it again
 // with the same ports, users and mail store; it takes about 50 ms. Clients
 // are disconnected and must reconnect to the same Addr. After Kill, Restart
 // only starts the server.
-func (s *Server) Restart() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return ErrStopped
-	}
-	if s.proc != nil {
-		err := s.proc.stop(true)
-		s.proc = nil
-		if err != nil {
-			return fmt.Errorf("stop dovecot: %w", err)
-		}
-	}
-	// The ports are fixed now: wait a little if someone else holds one.
-	deadline := time.Now().Add(rebindTimeout)
-	for {
-		off := s.logSize()
-		err := s.launch()
-		if err == nil || time.Now().After(deadline) || !s.addrInUseSince(off) {
-			return err
-		}
-		t := time.NewTimer(100 * time.Millisecond)
-		<-t.C
-	}
-}
+func (s *Server) Restart() error { return s.run.Restart() }
 
 // Kill ends every process of the server at once with SIGKILL, as a crash
 // would, and reaps them; Dir is kept. Restart brings the server back, Stop
 // removes it. Kill on a server that is not running does nothing.
-func (s *Server) Kill() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc == nil {
-		return nil
-	}
-	err := s.proc.stop(false)
-	s.proc = nil
-	if err != nil {
-		return fmt.Errorf("kill dovecot: %w", err)
-	}
-	return nil
-}
+func (s *Server) Kill() error { return s.run.Kill() }
 
 // Pause stops (SIGSTOP) every process of the server: connections stay open
 // and new ones are accepted by the kernel, but nothing answers until Resume,
 // Restart or Stop.
-func (s *Server) Pause() error { return s.signal(sigStop) }
+func (s *Server) Pause() error { return s.run.Signal(procgroup.SigStop) }
 
 // Resume continues (SIGCONT) a paused server.
-func (s *Server) Resume() error { return s.signal(sigCont) }
-
-func (s *Server) signal(sig syscall.Signal) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc == nil {
-		return ErrNotRunning
-	}
-	if err := signalGroup(s.proc.pgid, sig); err != nil {
-		return fmt.Errorf("send %v to dovecot: %w", sig, err)
-	}
-	return nil
-}
+func (s *Server) Resume() error { return s.run.Signal(procgroup.SigCont) }
 
 // PID returns the PID of the Dovecot master, which is also the process group
 // of all its children, or 0 when the server is not running.
-func (s *Server) PID() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc == nil {
-		return 0
-	}
-	return s.proc.pgid
-}
+func (s *Server) PID() int { return s.run.PID() }
 
 // LogTail returns the last n lines of the Dovecot log, for error messages.
 // It returns "" once Stop has removed the log.

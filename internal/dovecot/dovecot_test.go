@@ -18,6 +18,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/coe-congress/alliancebot/internal/procgroup"
 )
 
 func testMessage(subject string) []byte {
@@ -88,7 +90,7 @@ func bodies(t *testing.T, c *imapclient.Client, mailbox string) [][]byte {
 
 func checkGone(t *testing.T, pid int) {
 	t.Helper()
-	if groupAlive(pid) {
+	if procgroup.Alive(pid) {
 		t.Errorf("process group %d still has live processes", pid)
 	}
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {

@@ -14,9 +14,9 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
+
+	"github.com/coe-congress/alliancebot/internal/procgroup"
 )
 
 const (
@@ -81,17 +81,7 @@ type Server struct {
 	etc       string // config_directory
 	logPath   string
 
-	mu      sync.Mutex
-	proc    *process // nil after Kill or Stop
-	stopped bool     // Stop has run and removed Dir
-}
-
-// process is one run of the Postfix master and its process group.
-type process struct {
-	cmd  *exec.Cmd
-	pgid int           // the master's PID, also its process group
-	done chan struct{} // closed once the master has been reaped
-	err  error         // from Wait; read only after done is closed
+	run *procgroup.Runner // the runs of the master and its process group
 }
 
 // Available returns the path of the postfix command: the first in PATH,
@@ -105,7 +95,7 @@ func Available() (path string, ok bool) {
 
 // find returns the path of the postfix command, or "".
 func find() string {
-	if !supported {
+	if !procgroup.Supported {
 		return ""
 	}
 	if p, err := exec.LookPath("postfix"); err == nil {
@@ -156,6 +146,15 @@ func Start(opts Options) (*Server, error) {
 		etc:       filepath.Join(dir, "etc"),
 		logPath:   filepath.Join(dir, "postfix.log"),
 	}
+	s.run = &procgroup.Runner{
+		Name:          "postfix",
+		Dir:           dir,
+		Options:       stopOptions,
+		Launch:        s.tryLaunch,
+		RebindTimeout: rebindTimeout,
+		ErrStopped:    ErrStopped,
+		ErrNotRunning: ErrNotRunning,
+	}
 	if err := s.start(config{Dir: dir, Hostname: Hostname, Transport: tr}); err != nil {
 		os.RemoveAll(dir)
 		return nil, err
@@ -190,10 +189,13 @@ func (s *Server) start(cfg config) error {
 				return fmt.Errorf("postfix check: %w\n%s\n%s", err, out, s.logTailBlock())
 			}
 		}
-		off := s.logSize()
-		err = s.launch()
+		p, inUse, err := s.tryLaunch()
+		if err == nil {
+			s.run.Started(p)
+			return nil
+		}
 		// Another process may take a free port before Postfix binds it.
-		if err == nil || attempt == startAttempts || !s.addrInUseSince(off) {
+		if attempt == startAttempts || !inUse {
 			return err
 		}
 	}
@@ -220,11 +222,11 @@ func freePort() (int, error) {
 }
 
 // launch runs the Postfix master and waits for smtpd's greeting; on success
-// s.proc is the new run.
-func (s *Server) launch() error {
+// it returns the new run.
+func (s *Server) launch() (*procgroup.Process, error) {
 	logf, err := os.OpenFile(s.logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
-		return fmt.Errorf("open postfix log: %w", err)
+		return nil, fmt.Errorf("open postfix log: %w", err)
 	}
 	// -s keeps stdout open for maillog_file = /dev/stdout, which postlogd
 	// inherits; "postfix start-fg" runs the same, under a shell.
@@ -233,37 +235,39 @@ func (s *Server) launch() error {
 	cmd.Stdout = logf
 	cmd.Stderr = logf
 	cmd.SysProcAttr = sysProcAttr()
-	err = cmd.Start()
+	p, err := procgroup.Start(cmd)
 	logf.Close()
 	if err != nil {
-		return fmt.Errorf("start postfix: %w", err)
+		return nil, fmt.Errorf("start postfix: %w", err)
 	}
-	p := &process{cmd: cmd, pgid: cmd.Process.Pid, done: make(chan struct{})}
-	go func() {
-		p.err = cmd.Wait()
-		close(p.done)
-	}()
 	if err := s.waitReady(p); err != nil {
-		if kerr := p.stop(false); kerr != nil {
+		if kerr := p.Stop(false, stopOptions); kerr != nil {
 			err = errors.Join(err, kerr)
 		}
-		return fmt.Errorf("start postfix on %s: %w\n%s", s.Addr, err, s.logTailBlock())
+		return nil, fmt.Errorf("start postfix on %s: %w\n%s", s.Addr, err, s.logTailBlock())
 	}
-	s.proc = p
-	return nil
+	return p, nil
+}
+
+// tryLaunch is launch that also reports whether it failed because Postfix
+// found a port taken.
+func (s *Server) tryLaunch() (p *procgroup.Process, inUse bool, err error) {
+	off := s.logSize()
+	p, err = s.launch()
+	return p, err != nil && s.addrInUseSince(off), err
 }
 
 // waitReady polls until smtpd greets, the master exits, or startTimeout
 // passes.
-func (s *Server) waitReady(p *process) error {
+func (s *Server) waitReady(p *procgroup.Process) error {
 	deadline := time.Now().Add(startTimeout)
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	var last error
 	for {
 		select {
-		case <-p.done:
-			return fmt.Errorf("postfix master exited during start-up: %v", p.err)
+		case <-p.Done():
+			return fmt.Errorf("postfix master exited during start-up: %v", p.Err())
 		case <-timer.C:
 		}
 		if time.Now().After(deadline) {
@@ -306,174 +310,61 @@ func probe(addr string, deadline time.Time) error {
 	}
 }
 
-// stop ends the run. Graceful: SIGTERM to the whole group, which is what
-// "postfix stop" sends to the master (the master passes it on to its
-// children), then SIGKILL to what is left after stopTimeout. Otherwise
-// SIGKILL at once. Either way stop returns once the master is reaped and no
-// other process of the group is left.
-func (p *process) stop(graceful bool) error {
-	if graceful {
-		_ = signalGroup(p.pgid, sigCont) // in case of Pause
-		_ = signalGroup(p.pgid, sigTerm)
-		deadline := time.NewTimer(stopTimeout)
-		defer deadline.Stop()
-		tick := time.NewTicker(10 * time.Millisecond)
-		defer tick.Stop()
-	wait:
-		for {
-			select {
-			case <-deadline.C:
-				break wait
-			case <-tick.C:
-			}
-			if !groupAlive(p.pgid) {
-				break
-			}
-		}
-	}
-	// The group outlives the master while any member is left, so its ID
-	// cannot be reused by then.
-	if groupAlive(p.pgid) {
-		_ = signalGroup(p.pgid, sigKill)
-	}
-	<-p.done
-	return waitGroupGone(p.pgid, groupTimeout)
-}
-
-// waitGroupGone polls until no live process is left in group pgid.
-func waitGroupGone(pgid int, timeout time.Duration) error {
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for groupAlive(pgid) {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("processes of group %d still running after %v", pgid, timeout)
-		}
-		<-tick.C
-	}
-	return nil
+// stopOptions is how Stop, Restart and Kill end a run. Graceful: SIGTERM
+// to the whole group, which is what "postfix stop" sends to the master (the
+// master passes it on to its children), then SIGKILL to what is left after
+// stopTimeout; the master exits at once, so the wait is for the whole group
+// to go. Otherwise SIGKILL at once. Either way the run ends once the master
+// is reaped and no other process of the group is left.
+var stopOptions = procgroup.StopOptions{
+	Grace:       stopTimeout,
+	GoneTimeout: groupTimeout,
 }
 
 // Stop stops the server gracefully (SIGTERM to every process, SIGKILL after
 // 5 s), waits until every process it started is gone and removes Dir, queue
 // included. It usually takes 10 to 50 ms. Stop may be called more than once,
 // and after Kill.
-func (s *Server) Stop() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return nil
-	}
-	s.stopped = true
-	var errs []error
-	if s.proc != nil {
-		if err := s.proc.stop(true); err != nil {
-			errs = append(errs, fmt.Errorf("stop postfix: %w", err))
-		}
-		s.proc = nil
-	}
-	if err := os.RemoveAll(s.Dir); err != nil {
-		errs = append(errs, fmt.Errorf("remove postfix directory: %w", err))
-	}
-	return errors.Join(errs...)
-}
+func (s *Server) Stop() error { return s.run.Stop() }
 
 // Restart stops the server gracefully, if it is running, and starts it again
 // with the same port, configuration and queue: mail accepted before is
 // delivered after. Clients are disconnected and must reconnect to the same
 // Addr. It takes about 50 ms. After Kill, Restart only starts the server.
-func (s *Server) Restart() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return ErrStopped
-	}
-	if s.proc != nil {
-		err := s.proc.stop(true)
-		s.proc = nil
-		if err != nil {
-			return fmt.Errorf("stop postfix: %w", err)
-		}
-	}
-	// The port is fixed now: wait a little if someone else holds it.
-	deadline := time.Now().Add(rebindTimeout)
-	for {
-		off := s.logSize()
-		err := s.launch()
-		if err == nil || time.Now().After(deadline) || !s.addrInUseSince(off) {
-			return err
-		}
-		t := time.NewTimer(100 * time.Millisecond)
-		<-t.C
-	}
-}
+func (s *Server) Restart() error { return s.run.Restart() }
 
 // Kill ends every process of the server at once with SIGKILL, as a crash
 // would, and reaps them; Dir and the queue are kept. Mail that Postfix
 // acknowledged is in the queue and is delivered after Restart. Restart
 // brings the server back, Stop removes it. Kill on a server that is not
 // running does nothing.
-func (s *Server) Kill() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc == nil {
-		return nil
-	}
-	err := s.proc.stop(false)
-	s.proc = nil
-	if err != nil {
-		return fmt.Errorf("kill postfix: %w", err)
-	}
-	return nil
-}
+func (s *Server) Kill() error { return s.run.Kill() }
 
 // Pause stops (SIGSTOP) every process of the server: connections stay open
 // and new ones are accepted by the kernel, but nothing answers until Resume,
 // Restart or Stop.
-func (s *Server) Pause() error { return s.signal(sigStop) }
+func (s *Server) Pause() error { return s.run.Signal(procgroup.SigStop) }
 
 // Resume continues (SIGCONT) a paused server.
-func (s *Server) Resume() error { return s.signal(sigCont) }
-
-func (s *Server) signal(sig syscall.Signal) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc == nil {
-		return ErrNotRunning
-	}
-	if err := signalGroup(s.proc.pgid, sig); err != nil {
-		return fmt.Errorf("send %v to postfix: %w", sig, err)
-	}
-	return nil
-}
+func (s *Server) Resume() error { return s.run.Signal(procgroup.SigCont) }
 
 // PID returns the PID of the Postfix master, which is also the process
 // group of all its children, or 0 when the server is not running.
-func (s *Server) PID() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.proc == nil {
-		return 0
-	}
-	return s.proc.pgid
-}
+func (s *Server) PID() int { return s.run.PID() }
 
 // Flush asks Postfix to retry every deferred message now ("postqueue -f"),
 // also to destinations it marked dead. It returns once the queue manager
 // has been told, not once the mail is delivered: see WaitEmpty.
 func (s *Server) Flush() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch {
-	case s.stopped:
-		return ErrStopped
-	case s.proc == nil:
-		return ErrNotRunning
-	}
-	if out, err := s.command(s.postqueue, "-f"); err != nil {
-		return fmt.Errorf("postqueue -f: %w\n%s", err, out)
-	}
-	return nil
+	return s.run.Do(func(running bool) error {
+		if !running {
+			return ErrNotRunning
+		}
+		if out, err := s.command(s.postqueue, "-f"); err != nil {
+			return fmt.Errorf("postqueue -f: %w\n%s", err, out)
+		}
+		return nil
+	})
 }
 
 // QueuedMessage is a message in the Postfix queue, as "postqueue -j"
@@ -496,14 +387,16 @@ type QueuedRecipient struct {
 // Queue lists the messages in the queue: accepted and not yet delivered (or
 // bounced). It works between Kill and Restart too.
 func (s *Server) Queue() ([]QueuedMessage, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stopped {
-		return nil, ErrStopped
-	}
-	out, err := s.command(s.postqueue, "-j")
+	var out []byte
+	err := s.run.Do(func(bool) error {
+		var err error
+		if out, err = s.command(s.postqueue, "-j"); err != nil {
+			return fmt.Errorf("postqueue -j: %w\n%s", err, out)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("postqueue -j: %w\n%s", err, out)
+		return nil, err
 	}
 	return parseQueue(out)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/coe-congress/alliancebot/internal/dovecot"
 	"github.com/coe-congress/alliancebot/internal/imaptest"
 	"github.com/coe-congress/alliancebot/internal/memserver"
+	"github.com/coe-congress/alliancebot/internal/procgroup"
 )
 
 // deliveryTimeout bounds the wait for mail to pass through Postfix; under
@@ -158,7 +159,7 @@ func deferred(q []QueuedMessage) bool {
 
 func checkGone(t *testing.T, pid int) {
 	t.Helper()
-	if groupAlive(pid) {
+	if procgroup.Alive(pid) {
 		t.Errorf("process group %d still has live processes", pid)
 	}
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
