@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -113,6 +114,7 @@ func (n *Newsletter) BounceMember(rcpt string) (uint64, bool) {
 type issue struct {
 	d      *store.Digest
 	bodies map[string]templates.Rendered // by language
+	size   atomic.Int64                  // of the last message, to size the next one's buffer
 }
 
 // render words digest d in English and French.
@@ -141,7 +143,7 @@ func (n *Newsletter) render(d *store.Digest) (*issue, error) {
 
 // message returns the digest for one recipient: its envelope sender and
 // its bytes.
-func (n *Newsletter) message(is *issue, dl *store.Delivery, authority string) (from string, raw []byte, err error) {
+func (n *Newsletter) message(is *issue, dl *store.Delivery) (from string, raw []byte, err error) {
 	lang := dl.Language
 	if lang != "fr" {
 		lang = "en"
@@ -160,7 +162,7 @@ func (n *Newsletter) message(is *issue, dl *store.Delivery, authority string) (f
 	if err := msg.FromFormat(n.cfg.FromName, n.cfg.From); err != nil {
 		return "", nil, err
 	}
-	if err := msg.AddToFormat(oneLine(authority), dl.Email); err != nil {
+	if err := msg.AddToFormat(oneLine(dl.Authority), dl.Email); err != nil {
 		return "", nil, fmt.Errorf("recipient %s: %w", dl.Email, err)
 	}
 	msg.Subject(body.Subject)
@@ -181,11 +183,12 @@ func (n *Newsletter) message(is *issue, dl *store.Delivery, authority string) (f
 	msg.SetUserAgent("alliancebot")
 	msg.SetBodyString(mail.TypeTextPlain, text)
 	msg.AddAlternativeString(mail.TypeTextHTML, html)
-	var buf bytes.Buffer
-	if _, err := msg.WriteTo(&buf); err != nil {
+	buf := bytes.NewBuffer(make([]byte, 0, is.size.Load()+1024))
+	if _, err := msg.WriteTo(buf); err != nil {
 		return "", nil, fmt.Errorf("render digest to %s: %w", dl.Email, err)
 	}
 	raw = buf.Bytes()
+	is.size.Store(int64(len(raw)))
 	if n.cfg.Signer != nil {
 		if raw, err = n.cfg.Signer.Sign(raw); err != nil {
 			return "", nil, err

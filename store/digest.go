@@ -54,6 +54,7 @@ type Delivery struct {
 	Digest      uint64        `json:"digest"`
 	Email       string        `json:"email"`
 	MemberID    uint64        `json:"member_id"`
+	Authority   string        `json:"authority,omitempty"`
 	Language    string        `json:"language"`
 	State       DeliveryState `json:"state"`
 	Attempts    int           `json:"attempts"`
@@ -173,7 +174,7 @@ func (db *DB) PrepareDeliveries(id uint64) (*Digest, error) {
 				if err := json.Unmarshal(v, &m); err != nil {
 					return err
 				}
-				if err := putDelivery(dels, &Delivery{Digest: id, Email: m.Email, MemberID: m.ID, Language: m.Language, State: DeliveryPending}); err != nil {
+				if err := putDelivery(dels, &Delivery{Digest: id, Email: m.Email, MemberID: m.ID, Authority: m.Authority, Language: m.Language, State: DeliveryPending}); err != nil {
 					return err
 				}
 				d.Counts[DeliveryPending]++
@@ -291,53 +292,8 @@ func (db *DB) ResetClaims(id uint64) (int, error) {
 // A claimed delivery is in flight: if the process dies before
 // FinishDeliveries, ResetClaims sends it again.
 func (db *DB) ClaimDeliveries(id uint64, after string, max int, now time.Time) (claimed []Delivery, next string, err error) {
-	next = after
-	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		digests := tx.Bucket(bucketDigests)
-		d, err := getDigest(digests, id)
-		if err != nil {
-			return err
-		}
-		dels := tx.Bucket(bucketDeliveries)
-		suppressed := tx.Bucket(bucketSuppressed)
-		prefix := u64(id)
-		c := dels.Cursor()
-		k, v := c.Seek(deliveryKey(id, after))
-		if after != "" && k != nil && bytes.Equal(k, deliveryKey(id, after)) {
-			k, v = c.Next()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && len(claimed) < max; k, v = c.Next() {
-			next = string(k[8:])
-			var dl Delivery
-			if err := json.Unmarshal(v, &dl); err != nil {
-				return err
-			}
-			if dl.State != DeliveryPending || dl.NextAttempt.After(now) {
-				continue
-			}
-			d.Counts[DeliveryPending]--
-			if suppressed.Get([]byte(dl.Email)) != nil {
-				dl.State = DeliverySkipped
-				d.Counts[DeliverySkipped]++
-			} else {
-				dl.State, dl.Claimed = DeliveryClaimed, now.UTC()
-				dl.Attempts++
-				d.Counts[DeliveryClaimed]++
-				claimed = append(claimed, dl)
-			}
-			if err := putDelivery(dels, &dl); err != nil {
-				return err
-			}
-		}
-		if k == nil || !bytes.HasPrefix(k, prefix) {
-			next = "" // the end: the next scan starts again from the top
-		}
-		return putDigest(digests, d)
-	})
-	if err != nil {
-		return nil, after, fmt.Errorf("claim deliveries of digest %d: %w", id, err)
-	}
-	return claimed, next, nil
+	claimed, next, _, err = db.Advance(id, nil, after, max, now)
+	return claimed, next, err
 }
 
 // DeliveryResult is the outcome of sending one claimed delivery.
@@ -353,47 +309,105 @@ type DeliveryResult struct {
 // FinishDeliveries records the outcomes of claimed deliveries of digest id
 // in one transaction, and marks the digest done when nothing is left.
 func (db *DB) FinishDeliveries(id uint64, results []DeliveryResult) (*Digest, error) {
-	now := db.now().UTC()
-	var d *Digest
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	_, _, d, err := db.Advance(id, results, "", 0, time.Time{})
+	return d, err
+}
+
+// Advance is FinishDeliveries of results and ClaimDeliveries of up to max
+// more, in one transaction: one commit (one wait for the disk) where a
+// sender would need two.
+func (db *DB) Advance(id uint64, results []DeliveryResult, after string, max int, now time.Time) (claimed []Delivery, next string, d *Digest, err error) {
+	next = after
+	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		digests := tx.Bucket(bucketDigests)
 		var err error
 		if d, err = getDigest(digests, id); err != nil {
 			return err
 		}
 		dels := tx.Bucket(bucketDeliveries)
-		for _, r := range results {
-			key := deliveryKey(id, r.Email)
-			v := dels.Get(key)
-			if v == nil {
-				return fmt.Errorf("delivery to %s: %w", r.Email, ErrNotFound)
-			}
-			var dl Delivery
-			if err := json.Unmarshal(v, &dl); err != nil {
-				return err
-			}
-			if dl.State != DeliveryClaimed {
-				continue // finished already
-			}
-			d.Counts[DeliveryClaimed]--
-			d.Counts[r.State]++
-			dl.State, dl.LastError, dl.NextAttempt = r.State, r.Error, r.NextAttempt.UTC()
-			if r.State == DeliverySent {
-				dl.Sent, dl.NextAttempt = now, time.Time{}
-			}
-			if err := putDelivery(dels, &dl); err != nil {
+		if err := finishTx(dels, d, results, db.now().UTC()); err != nil {
+			return err
+		}
+		if max > 0 {
+			if claimed, next, err = claimTx(dels, tx.Bucket(bucketSuppressed), d, after, max, now); err != nil {
 				return err
 			}
 		}
 		if d.State == DigestSending && d.Counts[DeliveryPending] == 0 && d.Counts[DeliveryClaimed] == 0 {
-			d.State, d.Finished = DigestDone, now
+			d.State, d.Finished = DigestDone, db.now().UTC()
 		}
 		return putDigest(digests, d)
 	})
 	if err != nil {
-		return nil, fmt.Errorf("finish deliveries of digest %d: %w", id, err)
+		return nil, after, nil, fmt.Errorf("advance digest %d: %w", id, err)
 	}
-	return d, nil
+	return claimed, next, d, nil
+}
+
+// claimTx is the claiming of Advance.
+func claimTx(dels, suppressed *bolt.Bucket, d *Digest, after string, max int, now time.Time) (claimed []Delivery, next string, err error) {
+	next = after
+	prefix := u64(d.ID)
+	c := dels.Cursor()
+	k, v := c.Seek(deliveryKey(d.ID, after))
+	if after != "" && k != nil && bytes.Equal(k, deliveryKey(d.ID, after)) {
+		k, v = c.Next()
+	}
+	for ; k != nil && bytes.HasPrefix(k, prefix) && len(claimed) < max; k, v = c.Next() {
+		next = string(k[8:])
+		var dl Delivery
+		if err := json.Unmarshal(v, &dl); err != nil {
+			return nil, after, err
+		}
+		if dl.State != DeliveryPending || dl.NextAttempt.After(now) {
+			continue
+		}
+		d.Counts[DeliveryPending]--
+		if suppressed.Get([]byte(dl.Email)) != nil {
+			dl.State = DeliverySkipped
+			d.Counts[DeliverySkipped]++
+		} else {
+			dl.State, dl.Claimed = DeliveryClaimed, now.UTC()
+			dl.Attempts++
+			d.Counts[DeliveryClaimed]++
+			claimed = append(claimed, dl)
+		}
+		if err := putDelivery(dels, &dl); err != nil {
+			return nil, after, err
+		}
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		next = "" // the end: the next scan starts again from the top
+	}
+	return claimed, next, nil
+}
+
+// finishTx is the recording of Advance.
+func finishTx(dels *bolt.Bucket, d *Digest, results []DeliveryResult, now time.Time) error {
+	for _, r := range results {
+		key := deliveryKey(d.ID, r.Email)
+		v := dels.Get(key)
+		if v == nil {
+			return fmt.Errorf("delivery to %s: %w", r.Email, ErrNotFound)
+		}
+		var dl Delivery
+		if err := json.Unmarshal(v, &dl); err != nil {
+			return err
+		}
+		if dl.State != DeliveryClaimed {
+			continue // finished already
+		}
+		d.Counts[DeliveryClaimed]--
+		d.Counts[r.State]++
+		dl.State, dl.LastError, dl.NextAttempt = r.State, r.Error, r.NextAttempt.UTC()
+		if r.State == DeliverySent {
+			dl.Sent, dl.NextAttempt = now, time.Time{}
+		}
+		if err := putDelivery(dels, &dl); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // CloseDigest marks digest id done when no delivery is pending or claimed

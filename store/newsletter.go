@@ -43,10 +43,28 @@ type Suppression struct {
 	MessageRef uint64 `json:"message_ref,omitempty"`
 }
 
-// PutMembers adds or updates members, by address, in one transaction, and
-// returns how many were added and how many updated. An update keeps the
-// member's ID and the date it was added.
+// memberChunk is how many members PutMembers writes per transaction: a
+// bbolt transaction slows down sharply with very many random inserts.
+const memberChunk = 5000
+
+// PutMembers adds or updates members, by address, a few thousand per
+// transaction, and returns how many were added and how many updated. An
+// update keeps the member's ID and the date it was added. After an error,
+// the chunks before it are stored.
 func (db *DB) PutMembers(members []Member) (added, updated int, err error) {
+	for len(members) > 0 {
+		n := min(len(members), memberChunk)
+		a, u, err := db.putMembers(members[:n])
+		added, updated = added+a, updated+u
+		if err != nil {
+			return added, updated, err
+		}
+		members = members[n:]
+	}
+	return added, updated, nil
+}
+
+func (db *DB) putMembers(members []Member) (added, updated int, err error) {
 	now := db.now().UTC()
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMembers)
