@@ -61,6 +61,10 @@ type Progress struct {
 // for the disk) and widen that window a little.
 const claimBatch = 16
 
+// releaseEvery is how many claims go by between two releases of the
+// store's mapped pages.
+const releaseEvery = 2000
+
 // recordEvery bounds how long a finished delivery waits to be recorded.
 const recordEvery = 100 * time.Millisecond
 
@@ -179,6 +183,7 @@ func (n *Newsletter) pump(ctx context.Context, id uint64, jobs chan<- store.Deli
 		after   string                 // where the pass goes on
 		passEnd bool                   // the pass reached the last delivery
 		inWork  int                    // handed out, outcome not back yet
+		claims  int                    // claimed since the store's pages were released
 	)
 	batch := opts.Connections * claimBatch
 	tick := time.NewTicker(recordEvery)
@@ -212,6 +217,13 @@ func (n *Newsletter) pump(ctx context.Context, id uint64, jobs chan<- store.Deli
 				n.report(prog, d, opts.Progress, false)
 			}
 			ready, after, passEnd = claimed, next, next == ""
+			if claims += len(claimed); claims >= releaseEvery {
+				// Keep memory flat over a long pass (store.ReleaseMapped).
+				claims = 0
+				if err := n.db.ReleaseMapped(); err != nil {
+					return err
+				}
+			}
 			continue
 		case len(ready) == 0 && inWork == 0:
 			// A pass is over and every outcome is back.

@@ -193,6 +193,11 @@ func (db *DB) PrepareDeliveries(id uint64) (*Digest, error) {
 		if done {
 			return db.GetDigest(id)
 		}
+		// Each chunk reads and writes pages of the file: let them go, so
+		// that memory stays flat for any number of members.
+		if err := db.ReleaseMapped(); err != nil {
+			return nil, err
+		}
 	}
 }
 
