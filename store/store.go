@@ -213,7 +213,14 @@ func Open(path string, opts *Options) (*DB, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &DB{bolt: b, path: path, now: now}, nil
+	db := &DB{bolt: b, path: path, now: now}
+	// Opening walks every page to find the free ones (the freelist is not
+	// kept on disk): let those pages go again.
+	if err := db.ReleaseMapped(); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return db, nil
 }
 
 // Close closes the file.
