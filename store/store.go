@@ -186,11 +186,17 @@ func Open(path string, opts *Options) (*DB, error) {
 	if timeout == 0 {
 		timeout = time.Second
 	}
+	// The freelist is kept on disk (NoFreelistSync false): without it,
+	// bbolt finds the free pages at every open by reading every page of
+	// the file through its mapping, and the whole file becomes resident at
+	// once (the process's peak RSS grows with the store, whatever is
+	// released afterwards). A store written without it is scanned once,
+	// at its first open, and has it from then on.
 	b, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:        timeout,
 		NoSync:         opts.NoSync,
 		FreelistType:   bolt.FreelistMapType,
-		NoFreelistSync: true,
+		NoFreelistSync: false,
 	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("open %s: %w", path, ErrLocked)
@@ -214,8 +220,8 @@ func Open(path string, opts *Options) (*DB, error) {
 		now = time.Now
 	}
 	db := &DB{bolt: b, path: path, now: now}
-	// Opening walks every page to find the free ones (the freelist is not
-	// kept on disk): let those pages go again.
+	// Opening a store without a freelist on disk walks every page to find
+	// the free ones: let those pages go again.
 	if err := db.ReleaseMapped(); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
