@@ -217,3 +217,43 @@ func Bodies(raw []byte, lim Limits) (text, html string, err error) {
 	m, err := read(raw, lim)
 	return m.text, m.html, err
 }
+
+// Image is an image part of a message that its HTML shows by Content-ID.
+type Image struct {
+	ContentID   string // without angle brackets
+	ContentType string // image/png, image/jpeg, image/gif or image/webp
+	Data        []byte
+}
+
+// maxImage bounds one image taken from a message.
+const maxImage = 5 << 20
+
+// Images returns the images of raw that its HTML body refers to as
+// "cid:ID" (what mail programs do with pictures pasted into a message), at
+// most max of them. Other types than PNG, JPEG, GIF and WebP, and images
+// over 5 MB, are left out.
+func Images(raw []byte, lim Limits, max int) ([]Image, error) {
+	m, err := read(raw, lim)
+	if err != nil {
+		return nil, err
+	}
+	var out []Image
+	for _, p := range m.parts {
+		if len(out) >= max {
+			break
+		}
+		switch p.ContentType {
+		case "image/png", "image/jpeg", "image/gif", "image/webp":
+		default:
+			continue
+		}
+		if p.ContentID == "" || len(p.Content) == 0 || len(p.Content) > maxImage {
+			continue
+		}
+		if !strings.Contains(m.html, "cid:"+p.ContentID) {
+			continue
+		}
+		out = append(out, Image{ContentID: p.ContentID, ContentType: p.ContentType, Data: p.Content})
+	}
+	return out, nil
+}

@@ -21,7 +21,8 @@ import (
 //   - POST unsubscribes at once: what the button sends, and what a mail
 //     client sends for List-Unsubscribe-Post ("List-Unsubscribe=One-Click").
 //
-// It sets no cookie and never redirects. The address is suppressed in the
+// It also serves the pictures of news items (/images/NAME), which the
+// digest shows. It sets no cookie and never redirects. The address is suppressed in the
 // store, so every mailing from then on leaves it out. The paths are under
 // the path of Config.PublicURL (a proxy may forward https://host/bot/... as
 // it is).
@@ -36,6 +37,18 @@ func (n *Newsletter) Handler() http.Handler {
 	})
 	mux.HandleFunc("POST "+prefix+"/unsubscribe/{token}", func(w http.ResponseWriter, r *http.Request) {
 		n.unsubscribe(w, r, true)
+	})
+	mux.HandleFunc("GET "+prefix+"/images/{name}", func(w http.ResponseWriter, r *http.Request) {
+		ct, data, err := n.db.Image(r.PathValue("name"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		h := w.Header()
+		h.Set("Content-Type", ct)
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.Set("X-Content-Type-Options", "nosniff")
+		w.Write(data)
 	})
 	mux.HandleFunc("GET "+prefix+"/healthz", func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "ok\n")

@@ -56,7 +56,7 @@ func (n *Newsletter) newsFromMail(m *store.Message) ([]store.Outgoing, error) {
 		item.GUID = "mail:" + m.SHA256
 	}
 	if html != "" {
-		item.HTML = clipText(sanitizer.Sanitize(html))
+		item.HTML = clipText(sanitizer.Sanitize(n.keepImages(raw, html)))
 	}
 	id, existing, err := n.db.AddNews(item)
 	if err != nil || existing {
@@ -68,6 +68,32 @@ func (n *Newsletter) newsFromMail(m *store.Message) ([]store.Outgoing, error) {
 		return nil, err
 	}
 	return []store.Outgoing{o}, nil
+}
+
+// maxNewsImages bounds the pictures kept of one news mail.
+const maxNewsImages = 20
+
+// keepImages keeps the pictures that the news mail raw shows inline
+// ("cid:" in its HTML) in the store, and points html at their copies on
+// the web listener, so that the digest shows them to every member. Without
+// a PublicURL there is nowhere to show them from: they are left out.
+func (n *Newsletter) keepImages(raw []byte, html string) string {
+	if n.cfg.PublicURL == "" {
+		return html
+	}
+	images, err := intake.Images(raw, intake.Limits{}, maxNewsImages)
+	if err != nil {
+		return html
+	}
+	for _, img := range images {
+		name, err := n.db.PutImage(img.ContentType, img.Data)
+		if err != nil {
+			n.log.Warn("news image not kept", "err", err)
+			continue
+		}
+		html = strings.ReplaceAll(html, "cid:"+img.ContentID, n.cfg.PublicURL+"/images/"+name)
+	}
+	return html
 }
 
 // preview writes the message that shows staff member m.From how news item it

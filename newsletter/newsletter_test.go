@@ -45,7 +45,8 @@ func newNewsletter(t testing.TB, db *store.DB) *Newsletter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := New(Config{From: botAddr, FromName: "European Alliance of Cities and Regions for Roma Inclusion", PublicURL: "https://alliance.example.org/bot/"}, db, set, nil)
+	n, err := New(Config{From: botAddr, FromName: "European Alliance of Cities and Regions for Roma Inclusion", PublicURL: "https://alliance.example.org/bot/",
+		Staff: []string{"ana.staff@coe.int"}}, db, set, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

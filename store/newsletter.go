@@ -3,7 +3,9 @@ package store
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -471,4 +473,47 @@ func putNews(b *bolt.Bucket, n *NewsItem) error {
 		return err
 	}
 	return b.Put(u64(n.ID), v)
+}
+
+// imageExt are the extensions of the image types PutImage keeps.
+var imageExt = map[string]string{"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp"}
+
+// PutImage keeps an image of a news item and returns its name: the hex
+// SHA-256 of data and an extension, the same for the same bytes.
+func (db *DB) PutImage(contentType string, data []byte) (string, error) {
+	ext, ok := imageExt[contentType]
+	if !ok {
+		return "", fmt.Errorf("put image: type %q is not kept", contentType)
+	}
+	sum := sha256.Sum256(data)
+	name := hex.EncodeToString(sum[:16]) + ext
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketImages)
+		if b.Get([]byte(name)) != nil {
+			return nil
+		}
+		return b.Put([]byte(name), append([]byte(contentType+"\n"), data...))
+	})
+	if err != nil {
+		return "", fmt.Errorf("put image: %w", err)
+	}
+	return name, nil
+}
+
+// Image returns the type and bytes of the image called name, or
+// ErrNotFound.
+func (db *DB) Image(name string) (contentType string, data []byte, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketImages).Get([]byte(name))
+		if v == nil {
+			return ErrNotFound
+		}
+		ct, d, ok := bytes.Cut(v, []byte("\n"))
+		if !ok {
+			return fmt.Errorf("image %s: no content type", name)
+		}
+		contentType, data = string(ct), bytes.Clone(d)
+		return nil
+	})
+	return contentType, data, err
 }

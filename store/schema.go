@@ -91,6 +91,10 @@ var (
 	// bucketDeliveries: digest ID (8 bytes) + recipient address -> JSON
 	// Delivery: one record per digest and recipient.
 	bucketDeliveries = []byte("deliveries")
+	// bucketImages: image name (hex SHA-256 of the bytes, and an extension)
+	// -> content type, a newline, then the bytes. The pictures of news items,
+	// which the digest links to on the web listener.
+	bucketImages = []byte("images")
 )
 
 var keySchema = []byte("schema")
@@ -99,6 +103,7 @@ var allBuckets = [][]byte{
 	bucketMeta, bucketMessages, bucketRaw, bucketByMessageID, bucketBySHA, bucketPending, bucketAuthorities, bucketSenders, bucketAttempts,
 	bucketToReply, bucketOutbox, bucketOutboxRaw, bucketOutboxKeys, bucketOutboxQueue, bucketThrottle,
 	bucketMembers, bucketMemberIDs, bucketSuppressed, bucketSoftBounces, bucketNews, bucketNewsGUIDs, bucketDigests, bucketDeliveries,
+	bucketImages,
 }
 
 // migrate creates missing buckets and brings the schema up to SchemaVersion.
