@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -103,5 +104,45 @@ func TestNewsByMail(t *testing.T) {
 	// The same mail again is not a second draft.
 	if outs, _, _ := n.Observe(m); len(outs) != 0 {
 		t.Errorf("the same news mail made a second preview")
+	}
+}
+
+func TestImportFeed(t *testing.T) {
+	db := openStore(t)
+	n := newNewsletter(t, db)
+	feed := `<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Congress news</title><link>https://example.org/</link>
+<item><title>Roma Week 2026</title><link>https://example.org/roma-week</link><guid>rw-2026</guid>
+<pubDate>Mon, 23 Nov 2026 10:00:00 +0000</pubDate><description><![CDATA[<p>Member cities met.</p><script>x()</script>]]></description></item>
+<item><title>Call for projects</title><link>http://example.org/call</link><guid>call-2027</guid><description>Apply by March.</description></item>
+</channel></rss>`
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		io.WriteString(w, feed)
+	}))
+	defer web.Close()
+	added, err := n.ImportFeed(t.Context(), web.URL)
+	if err != nil || added != 2 {
+		t.Fatalf("ImportFeed = %d, %v; want 2", added, err)
+	}
+	if again, _ := n.ImportFeed(t.Context(), web.URL); again != 0 {
+		t.Errorf("a second import added %d, want 0", again)
+	}
+	it, _ := db.GetNews(1)
+	if it.State != store.NewsDraft || it.Title != "Roma Week 2026" || it.Source != "Congress news" || strings.Contains(it.HTML, "script") ||
+		!strings.Contains(it.Text, "Member cities met.") || it.Date.IsZero() {
+		t.Errorf("feed item = %+v", it)
+	}
+	if _, err := n.ImportFeed(t.Context(), web.URL+"/nothing\x7f"); err == nil {
+		t.Error("ImportFeed of a bad URL: nil error")
+	}
+	// An http link is not shown in the digest (https only).
+	db.SetNewsState(2, store.NewsApproved)
+	r, _, err := n.Preview("en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(r.Text, "http://example.org/call") {
+		t.Error("the digest links to a plain-http page")
 	}
 }
