@@ -174,9 +174,9 @@ func TestNextWeekly(t *testing.T) {
 	loc := time.FixedZone("CET", 3600)
 	mon9 := 9 * time.Hour
 	for _, tt := range []struct{ now, want time.Time }{
-		{time.Date(2026, 11, 30, 8, 0, 0, 0, loc), time.Date(2026, 11, 30, 9, 0, 0, 0, loc)}, // Monday before 09:00
-		{time.Date(2026, 11, 30, 9, 0, 0, 0, loc), time.Date(2026, 12, 7, 9, 0, 0, 0, loc)},  // at 09:00: next week
-		{time.Date(2026, 12, 2, 15, 0, 0, 0, loc), time.Date(2026, 12, 7, 9, 0, 0, 0, loc)},  // Wednesday
+		{time.Date(2026, 11, 30, 8, 0, 0, 0, loc), time.Date(2026, 11, 30, 9, 0, 0, 0, loc)},  // Monday before 09:00
+		{time.Date(2026, 11, 30, 9, 0, 0, 0, loc), time.Date(2026, 12, 7, 9, 0, 0, 0, loc)},   // at 09:00: next week
+		{time.Date(2026, 12, 2, 15, 0, 0, 0, loc), time.Date(2026, 12, 7, 9, 0, 0, 0, loc)},   // Wednesday
 		{time.Date(2026, 12, 27, 23, 0, 0, 0, loc), time.Date(2026, 12, 28, 9, 0, 0, 0, loc)}, // Sunday night, over the year end
 	} {
 		if got := nextWeekly(tt.now, time.Monday, mon9); !got.Equal(tt.want) {
