@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/mail"
 	"path/filepath"
 	"strings"
@@ -483,4 +484,45 @@ func FuzzReadMembers(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSendServerDown starts a digest while the SMTP server is down: the
+// send waits, and when the server comes back every member gets it, none
+// failed.
+func TestSendServerDown(t *testing.T) {
+	db := openStore(t)
+	fill(t, db, 5)
+	n := newNewsletter(t, db)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	d, _ := n.Start()
+	opts := smtpOpts(&memserver.Server{SMTPAddr: addr}, 2)
+	started := make(chan *memserver.Server, 1)
+	go func() {
+		time.Sleep(1500 * time.Millisecond)
+		s, err := memserver.Start(memserver.Options{SMTPAddr: addr, Local: func(string) bool { return false }})
+		if err != nil {
+			t.Error(err)
+		}
+		started <- s
+	}()
+	d, err = n.Send(t.Context(), d.ID, opts)
+	srv := <-started
+	if srv == nil {
+		t.FailNow()
+	}
+	defer srv.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.State != store.DigestDone || d.Counts[store.DeliverySent] != 5 || d.Counts[store.DeliveryFailed] != 0 {
+		t.Errorf("digest after the outage = %s %v, want done with 5 sent", d.State, d.Counts)
+	}
+	if got := len(srv.Deliveries()); got != 5 {
+		t.Errorf("server received %d, want 5", got)
+	}
 }

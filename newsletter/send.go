@@ -302,7 +302,7 @@ func (n *Newsletter) worker(ctx context.Context, is *issue, jobs <-chan store.De
 				return permanentError{err}
 			}
 			if conn == nil {
-				if conn, err = opts.Dial(ctx); err != nil {
+				if conn, err = n.dial(ctx, opts); err != nil {
 					return err
 				}
 			}
@@ -329,6 +329,29 @@ func (n *Newsletter) worker(ctx context.Context, is *issue, jobs <-chan store.De
 			res.NextAttempt = time.Now().Add(opts.RetryMin << min(dl.Attempts-1, 10))
 		}
 		results <- res
+	}
+}
+
+// dial opens an SMTP session. While the server cannot be reached it waits,
+// with capped backoff, and tries again: an outage pauses the digest, it
+// does not fail the recipients. It returns only with a session, or when ctx
+// is done.
+func (n *Newsletter) dial(ctx context.Context, opts *SendOptions) (Conn, error) {
+	wait := time.Second
+	for {
+		conn, err := opts.Dial(ctx)
+		if err == nil {
+			return conn, nil
+		}
+		n.log.Warn("digest paused: SMTP server unreachable", slog.Any("err", err), slog.Duration("retry_in", wait))
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, 5*time.Minute)
 	}
 }
 

@@ -553,7 +553,10 @@ func digestCmd(ctx context.Context, e *env, d nlEnv, args []string) error {
 			if cfg.SMTP.Addr == "" {
 				return fmt.Errorf("digest send: %w", mailbox.ErrNoServer)
 			}
-			nl, err := newNewsletter(cfg, db, nil)
+			// Warnings (an SMTP server that cannot be reached pauses the
+			// digest) go where the user sees them.
+			log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+			nl, err := newNewsletter(cfg, db, log)
 			if err != nil {
 				return err
 			}

@@ -48,6 +48,9 @@ type Options struct {
 	// delivered into INBOX. Nil: every recipient. Every message is recorded
 	// in Deliveries either way.
 	Local func(addr string) bool
+	// SMTPAddr is where the SMTP server listens; "" is a free loopback
+	// port.
+	SMTPAddr string
 	// SMTPHook, when set, is called at each step of an SMTP transaction
 	// ("MAIL" with the sender, "RCPT" with a recipient, "DATA" with the
 	// first recipient) and may refuse it by returning an error, such as an
@@ -138,7 +141,11 @@ func Start(opts Options) (*Server, error) {
 	}
 	s.serveIMAP(ln)
 
-	sln, err := net.Listen("tcp", "127.0.0.1:0")
+	smtpAddr := opts.SMTPAddr
+	if smtpAddr == "" {
+		smtpAddr = "127.0.0.1:0"
+	}
+	sln, err := net.Listen("tcp", smtpAddr)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("listen smtp: %w", err)
