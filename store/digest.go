@@ -238,15 +238,7 @@ func (db *DB) UnfinishedDigest() (*Digest, error) {
 
 // ForEachDigest calls fn for every digest, oldest first.
 func (db *DB) ForEachDigest(fn func(*Digest) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketDigests).ForEach(func(_, v []byte) error {
-			var d Digest
-			if err := json.Unmarshal(v, &d); err != nil {
-				return err
-			}
-			return fn(&d)
-		})
-	})
+	return forEachJSON(db, bucketDigests, "digest", fn)
 }
 
 // ResetClaims returns the claimed deliveries of digest id to pending: after

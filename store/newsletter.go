@@ -169,15 +169,7 @@ func (db *DB) MemberByID(id uint64) (*Member, error) {
 
 // ForEachMember calls fn for every member, by address.
 func (db *DB) ForEachMember(fn func(*Member) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMembers).ForEach(func(k, v []byte) error {
-			var m Member
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("decode member %s: %w", k, err)
-			}
-			return fn(&m)
-		})
-	})
+	return forEachJSON(db, bucketMembers, "member", fn)
 }
 
 // Suppress keeps s.Email from every mailing from now on. It returns false
@@ -245,15 +237,7 @@ func (db *DB) Unsuppress(email string) error {
 
 // ForEachSuppressed calls fn for every suppressed address.
 func (db *DB) ForEachSuppressed(fn func(*Suppression) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSuppressed).ForEach(func(_, v []byte) error {
-			var s Suppression
-			if err := json.Unmarshal(v, &s); err != nil {
-				return err
-			}
-			return fn(&s)
-		})
-	})
+	return forEachJSON(db, bucketSuppressed, "suppression", fn)
 }
 
 // SoftBounce records a temporary delivery failure to email at time at, seen
@@ -444,15 +428,7 @@ func (db *DB) GetNews(id uint64) (*NewsItem, error) {
 
 // ForEachNews calls fn for every news item, oldest first.
 func (db *DB) ForEachNews(fn func(*NewsItem) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketNews).ForEach(func(_, v []byte) error {
-			var n NewsItem
-			if err := json.Unmarshal(v, &n); err != nil {
-				return err
-			}
-			return fn(&n)
-		})
-	})
+	return forEachJSON(db, bucketNews, "news", fn)
 }
 
 func getNews(b *bolt.Bucket, id uint64) (*NewsItem, error) {

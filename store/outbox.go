@@ -318,15 +318,7 @@ func (db *DB) OutgoingRaw(id uint64) ([]byte, error) {
 // ForEachOutgoing calls fn for every outgoing message, oldest first, without
 // raw bytes.
 func (db *DB) ForEachOutgoing(fn func(*Outgoing) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
-			var o Outgoing
-			if err := json.Unmarshal(v, &o); err != nil {
-				return fmt.Errorf("decode outgoing %d: %w", binary.BigEndian.Uint64(k), err)
-			}
-			return fn(&o)
-		})
-	})
+	return forEachJSON(db, bucketOutbox, "outgoing", fn)
 }
 
 // LastOutgoing returns the newest outgoing message of kind, or ErrNotFound.

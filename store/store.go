@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -392,15 +393,7 @@ func (w *authorityWriter) flush() error {
 
 // Authorities calls fn for every authority that answered, ordered by key.
 func (db *DB) Authorities(fn func(*Authority) error) error {
-	return db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketAuthorities).ForEach(func(k, v []byte) error {
-			var a Authority
-			if err := json.Unmarshal(v, &a); err != nil {
-				return fmt.Errorf("decode authority %q: %w", k, err)
-			}
-			return fn(&a)
-		})
-	})
+	return forEachJSON(db, bucketAuthorities, "authority", fn)
 }
 
 // GetAuthority returns the authority with key, or ErrNotFound.
@@ -621,15 +614,30 @@ func (db *DB) Raw(id uint64) ([]byte, error) {
 // ForEach calls fn for every stored message in arrival order, inside one read
 // transaction. fn must not call other DB methods that write.
 func (db *DB) ForEach(fn func(*Message) error) error {
+	return forEachJSON(db, bucketMessages, "message", fn)
+}
+
+// forEachJSON calls fn for every record of bucket, decoded from JSON, in key
+// order, inside one read transaction. what names the records in errors.
+func forEachJSON[T any](db *DB, bucket []byte, what string, fn func(*T) error) error {
 	return db.bolt.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketMessages).ForEach(func(k, v []byte) error {
-			var m Message
-			if err := json.Unmarshal(v, &m); err != nil {
-				return fmt.Errorf("decode message %d: %w", binary.BigEndian.Uint64(k), err)
+		return tx.Bucket(bucket).ForEach(func(k, v []byte) error {
+			var rec T
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("decode %s %s: %w", what, keyText(k), err)
 			}
-			return fn(&m)
+			return fn(&rec)
 		})
 	})
+}
+
+// keyText shows a key in an error: a sequence key as its number, others as
+// they are.
+func keyText(k []byte) string {
+	if len(k) == 8 && k[0] == 0 {
+		return strconv.FormatUint(binary.BigEndian.Uint64(k), 10)
+	}
+	return string(k)
 }
 
 // Count returns the number of stored messages.
