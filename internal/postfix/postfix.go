@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -467,46 +466,15 @@ func (s *Server) WaitEmpty(timeout time.Duration) error {
 }
 
 // LogTail returns the last n lines of the Postfix log, for error messages.
-// It returns "" once Stop has removed the log.
-func (s *Server) LogTail(n int) string {
-	const maxRead = 64 << 10
-	f, err := os.Open(s.logPath)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	if fi, err := f.Stat(); err == nil && fi.Size() > maxRead {
-		f.Seek(fi.Size()-maxRead, io.SeekStart)
-	}
-	b, _ := io.ReadAll(f)
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+func (s *Server) LogTail(n int) string { return procgroup.LogFile(s.logPath).Tail(n) }
 
 // logTailBlock is LogTail framed for an error message.
-func (s *Server) logTailBlock() string {
-	return fmt.Sprintf("--- last lines of %s ---\n%s", s.logPath, s.LogTail(errorLogLines))
-}
+func (s *Server) logTailBlock() string { return procgroup.LogFile(s.logPath).Block(errorLogLines) }
 
-func (s *Server) logSize() int64 {
-	fi, err := os.Stat(s.logPath)
-	if err != nil {
-		return 0
-	}
-	return fi.Size()
-}
+func (s *Server) logSize() int64 { return procgroup.LogFile(s.logPath).Size() }
 
 // addrInUseSince reports whether Postfix logged a failed bind after offset
 // off of its log.
 func (s *Server) addrInUseSince(off int64) bool {
-	f, err := os.Open(s.logPath)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	b, _ := io.ReadAll(io.NewSectionReader(f, off, 1<<20))
-	return strings.Contains(string(b), "Address already in use")
+	return procgroup.LogFile(s.logPath).AddrInUseSince(off)
 }
