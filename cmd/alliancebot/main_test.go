@@ -34,7 +34,13 @@ func runCmd(t *testing.T, ctx context.Context, environ []string, args ...string)
 // environment that points serve at it.
 func setup(t *testing.T) (*memserver.Server, []string, string) {
 	t.Helper()
-	srv, err := memserver.Start(memserver.Options{Password: "s3cret-pw"})
+	return setupWith(t, memserver.Options{Password: "s3cret-pw"})
+}
+
+// setupWith is setup on a server started with opts.
+func setupWith(t *testing.T, opts memserver.Options) (*memserver.Server, []string, string) {
+	t.Helper()
+	srv, err := memserver.Start(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

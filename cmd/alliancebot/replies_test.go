@@ -57,35 +57,17 @@ func (g *gate) hook(step, arg string) error {
 func setupReplies(t *testing.T) (*memserver.Server, []string, *gate) {
 	t.Helper()
 	g := &gate{}
-	srv, err := memserver.Start(memserver.Options{
+	srv, environ, _ := setupWith(t, memserver.Options{
 		Local:    func(addr string) bool { return strings.EqualFold(addr, botAddr) },
 		SMTPHook: g.hook,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	var raws [][]byte
-	for _, s := range samplemail.All() {
-		raws = append(raws, s.Raw)
-	}
-	if err := srv.Append("INBOX", raws...); err != nil {
-		t.Fatal(err)
-	}
-	environ := []string{
-		"PATH=/usr/bin",
-		"ALLIANCEBOT_IMAP_ADDR=" + srv.IMAPAddr,
-		"ALLIANCEBOT_IMAP_USERNAME=" + srv.User,
-		"ALLIANCEBOT_IMAP_PASSWORD=" + srv.Password,
-		"ALLIANCEBOT_IMAP_TLS=none",
-		"ALLIANCEBOT_SMTP_ADDR=" + srv.SMTPAddr,
+	environ = append(environ,
+		"ALLIANCEBOT_SMTP_ADDR="+srv.SMTPAddr,
 		"ALLIANCEBOT_SMTP_TLS=none",
-		"ALLIANCEBOT_SMTP_FROM=" + botAddr,
-		"ALLIANCEBOT_STAFF_ADDRESSES=" + staffAddr,
+		"ALLIANCEBOT_SMTP_FROM="+botAddr,
+		"ALLIANCEBOT_STAFF_ADDRESSES="+staffAddr,
 		"ALLIANCEBOT_STAFF_SUMMARY_TIME=",
-		"ALLIANCEBOT_STORE_PATH=" + t.TempDir() + "/bot.db",
-		"ALLIANCEBOT_LOG_LEVEL=debug",
-	}
+	)
 	return srv, environ, g
 }
 
