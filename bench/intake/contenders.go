@@ -38,6 +38,17 @@ type bench struct {
 	// write for want of an end of header.
 	mbsyncSkipped []int
 	bareBytes     int64 // bytes of the bodies the bare loop read
+	// cpu is, per contender key, the user + system CPU time of each run of
+	// a child process.
+	cpu map[string][]time.Duration
+}
+
+// addCPU records the CPU time of the finished child cmd under key.
+func (b *bench) addCPU(key string, cmd *exec.Cmd) {
+	if b.cpu == nil {
+		b.cpu = make(map[string][]time.Duration)
+	}
+	b.cpu[key] = append(b.cpu[key], cmd.ProcessState.UserTime()+cmd.ProcessState.SystemTime())
 }
 
 func (b *bench) contenders() []contender {
@@ -87,6 +98,7 @@ func (b *bench) alliancebot(ctx context.Context, dir string, n int) (time.Durati
 	if err != nil {
 		return 0, fmt.Errorf("alliancebot serve --once: %w\n%s", err, tail(logPath, 20))
 	}
+	b.addCPU("alliancebot", cmd)
 
 	db, err := store.Open(storePath, nil)
 	if err != nil {
@@ -165,6 +177,7 @@ func (b *bench) mbsyncRun(ctx context.Context, dir string, n int) (time.Duration
 	if err != nil {
 		return 0, fmt.Errorf("mbsync: %w\n%s", err, tail(logPath, 20))
 	}
+	b.addCPU("mbsync", cmd)
 	got := 0
 	for _, sub := range []string{"new", "cur"} {
 		entries, err := os.ReadDir(filepath.Join(dir, "maildir", "INBOX", sub))

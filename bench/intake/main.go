@@ -237,7 +237,7 @@ func report(w io.Writer, o options, set *messageSet, b *bench, cs []contender, t
 	for r := 1; r <= o.rounds; r++ {
 		header += fmt.Sprintf("round %d\t", r)
 	}
-	fmt.Fprintln(tw, header+"median s\tmsg/s\t")
+	fmt.Fprintln(tw, header+"median s\tmsg/s\tCPU s\t")
 	med := make(map[string]time.Duration)
 	for _, c := range cs {
 		line := c.name + "\t"
@@ -246,6 +246,11 @@ func report(w io.Writer, o options, set *messageSet, b *bench, cs []contender, t
 		}
 		med[c.key] = median(times[c.key])
 		line += fmt.Sprintf("%.2f\t%.0f\t", med[c.key].Seconds(), float64(n)/med[c.key].Seconds())
+		if cpu := b.cpu[c.key]; len(cpu) > 0 {
+			line += fmt.Sprintf("%.2f\t", median(cpu).Seconds())
+		} else {
+			line += "-\t"
+		}
 		fmt.Fprintln(tw, line)
 	}
 	tw.Flush()
