@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"runtime/debug"
 	"sync"
 
 	"github.com/coe-congress/alliancebot/internal/control"
@@ -13,6 +15,14 @@ import (
 	"github.com/coe-congress/alliancebot/newsletter"
 	"github.com/coe-congress/alliancebot/store"
 )
+
+// serveGCPercent is the garbage collector's GOGC while serve runs, unless the
+// environment sets GOGC. Reading mail makes much short-lived garbage (some 30
+// bytes for each byte of a message) while the live heap stays small, so Go's
+// default of 100 collects very often: with 400, draining 10,000 messages
+// took about a quarter less CPU for some 60 MB more peak memory (README,
+// "Memory"). Other commands keep Go's default.
+const serveGCPercent = 400
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve", "[--config FILE] [--once]")
@@ -32,6 +42,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log := newLogger(cfg.Log, e)
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(serveGCPercent))
+	}
 
 	db, err := store.Open(cfg.Store.Path, nil)
 	if errors.Is(err, store.ErrLocked) {
