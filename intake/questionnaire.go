@@ -1554,8 +1554,13 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 	if isBlank(all) {
 		return v, false
 	}
-	words := len(strings.Fields(all))
-	marked := len(findMarks(all)) > 0
+	// The word count and the check marks matter only to strict answers:
+	// they are counted for those alone.
+	words, marked := 0, false
+	if strict {
+		words = len(strings.Fields(all))
+		marked = len(findMarks(all)) > 0
+	}
 	tooLong := func(limit int) bool { return strict && words > limit && !marked }
 	switch q {
 	case 1, 6, 7:
@@ -1733,7 +1738,7 @@ func assemble(cands []answerCand) *Questionnaire {
 		c answerCand
 		v answerValue
 	}
-	var good []parsed
+	good := make([]parsed, 0, len(cands))
 	minDepth := 1 << 30
 	for _, c := range cands {
 		v, ok := parseAnswer(c.q, c.text, c.num && !c.labelled)
@@ -1798,8 +1803,7 @@ func assemble(cands []answerCand) *Questionnaire {
 	var answered [17]bool
 	for q := 1; q <= 16; q++ {
 		if p := chosen[q]; p != nil {
-			v := p.v
-			vals[q] = &v
+			vals[q] = &p.v
 			answered[q] = true
 		}
 	}
