@@ -1522,15 +1522,37 @@ func isListItem(s string) bool {
 // joinLines joins the lines of a paragraph with spaces, cleaning spaces and
 // table bars.
 func joinLines(p []string) string {
-	var parts []string
+	// A paragraph of one line is that line, cleaned: no copy.
+	var first string
+	var b strings.Builder
+	n := 0
 	for _, l := range p {
 		l = strings.TrimSpace(cleanSpaces(strings.ReplaceAll(l, "\t", " | ")))
 		l = strings.Trim(l, "| ")
-		if l != "" {
-			parts = append(parts, l)
+		if l == "" {
+			continue
 		}
+		switch n {
+		case 0:
+			first = l
+		case 1:
+			size := 0
+			for _, l := range p {
+				size += len(l) + 1
+			}
+			b.Grow(size)
+			b.WriteString(first)
+			fallthrough
+		default:
+			b.WriteByte(' ')
+			b.WriteString(l)
+		}
+		n++
 	}
-	return strings.Join(parts, " ")
+	if n <= 1 {
+		return first
+	}
+	return b.String()
 }
 
 // answerValue is a parsed answer.

@@ -249,6 +249,14 @@ func isAlnumByte(c byte) bool { return asciiAlnum[c] }
 // cleanSpaces replaces every kind of space by a plain one, drops zero-width
 // characters and collapses runs of spaces.
 func cleanSpaces(s string) string {
+	if spacesClean(s) {
+		return s
+	}
+	return cleanSpacesCopy(s)
+}
+
+// cleanSpacesCopy is cleanSpaces, writing a new string.
+func cleanSpacesCopy(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -268,6 +276,42 @@ func cleanSpaces(s string) string {
 		b.WriteRune(r)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// spacesClean says whether cleanSpaces(s) is s: valid UTF-8 with no space
+// but single plain ones between other characters, and no zero-width
+// character. Most lines of mail are.
+func spacesClean(s string) bool {
+	space := true // a space at the start is trimmed
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if space {
+					return false
+				}
+				space = true
+			case c >= '\t' && c <= '\r':
+				return false
+			default:
+				space = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch r {
+		case utf8.RuneError, '\u200b', '\u200c', '\u200d', '\ufeff', '\u00ad':
+			return false
+		}
+		if isSpaceRune(r) {
+			return false
+		}
+		space = false
+		i += size
+	}
+	return !space || s == ""
 }
 
 // Answers that say the authority does not know or that the question does
@@ -1206,6 +1250,14 @@ type textWord struct {
 // splitWords cuts s into runs of letters and digits, folded, with their
 // byte offsets in s.
 func splitWords(s string) []textWord {
+	if isASCII(s) {
+		return splitWordsASCII(s)
+	}
+	return splitWordsUnicode(s)
+}
+
+// splitWordsUnicode is splitWords for any s.
+func splitWordsUnicode(s string) []textWord {
 	var out []textWord
 	start := -1
 	for i, r := range s {
@@ -1226,6 +1278,39 @@ func splitWords(s string) []textWord {
 	// simplify may split a word in two (rare: a letter it drops); keep one.
 	for i := range out {
 		out[i].w = strings.ReplaceAll(out[i].w, " ", "")
+	}
+	return out
+}
+
+// splitWordsASCII is splitWords for ASCII s, whose words are letters and
+// digits only: each is its part of s folded once, in one slice.
+func splitWordsASCII(s string) []textWord {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if asciiAlnum[s[i]] && (i == 0 || !asciiAlnum[s[i-1]]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	f := foldASCII(s)
+	out := make([]textWord, 0, n)
+	start := -1
+	for i := 0; i < len(f); i++ {
+		if asciiAlnum[f[i]] {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			out = append(out, textWord{w: f[start:i], start: start, end: i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, textWord{w: f[start:], start: start, end: len(f)})
 	}
 	return out
 }
@@ -1301,17 +1386,14 @@ func findMarks(s string) []optEvent {
 			}
 			j := strings.IndexByte(s[i+1:], closer)
 			if j >= 0 && j <= 8 {
-				inner := strings.TrimSpace(cleanSpaces(s[i+1 : i+1+j]))
+				// Trimmed first, "[ ]" needs no cleaning: the same result.
+				inner := cleanSpaces(strings.TrimSpace(s[i+1 : i+1+j]))
 				if inner == "" || inner == "_" {
 					out = append(out, optEvent{pos: i, end: i + j + 2, mark: true})
 					i += j + 2
 					continue
 				}
-				switch strings.ToLower(inner) {
-				case "x", "xx", "*", "•", "v", "✓", "✔", "☒", "☑", "✗", "✘", "ok", "o":
-					if r == '(' && strings.ToLower(inner) == "o" {
-						break
-					}
+				if tickMark(inner) && !(r == '(' && strings.EqualFold(inner, "o")) {
 					out = append(out, optEvent{pos: i, end: i + j + 2, mark: true, checked: true})
 					i += j + 2
 					continue
@@ -1329,6 +1411,20 @@ func findMarks(s string) []optEvent {
 		i += size
 	}
 	return out
+}
+
+// tickMarks are what ticks a box between brackets, in lower case.
+var tickMarks = []string{"x", "xx", "*", "•", "v", "✓", "✔", "☒", "☑", "✗", "✘", "ok", "o"}
+
+// tickMark says whether s, in lower case, is one of tickMarks; it compares
+// without lower-casing s into a new string.
+func tickMark(s string) bool {
+	for _, t := range tickMarks {
+		if strings.EqualFold(s, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // standalone says whether the rune at s[i:i+size] stands alone, between
