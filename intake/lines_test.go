@@ -140,6 +140,19 @@ func checkFoldASCII(t *testing.T, s string) {
 	if want := splitWords(s); !reflect.DeepEqual(scanned, want) && len(scanned)+len(want) > 0 {
 		t.Fatalf("wordScanner(%q) = %v, want %v", s, scanned, want)
 	}
+	// With a vocabulary, the words it lacks read as "".
+	vocab := labelVocab()
+	sc = wordScanner{s: s, vocab: vocab}
+	for k, w := range scanned {
+		got, ok := sc.next()
+		want := w
+		if vocab[w.w] != w.w {
+			want.w = ""
+		}
+		if !ok || got != want {
+			t.Fatalf("wordScanner(%q) with labelVocab: word %d = %v, want %v", s, k, got, want)
+		}
+	}
 }
 
 // The patterns that the line matchers of classifyLine stand for.

@@ -970,8 +970,9 @@ func prefixByRunes(s string, n int) string {
 // the text after it, stripped of the separator (":", "?", "|", tab…), and
 // whether a separator (or the end of the line) followed the label.
 func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok bool) {
-	// The words of s are read as far as the longest label that may match.
-	sc := wordScanner{s: s}
+	// The words of s are read as far as the longest label that may match;
+	// they are compared with the words of the labels only.
+	sc := wordScanner{s: s, vocab: labelVocab()}
 	first, more := sc.next()
 	if !more {
 		return qLabel{}, "", false, false
@@ -1092,6 +1093,21 @@ var labelIndex = sync.OnceValue(func() *qLabelIndex {
 		idx.byFirst[k] = append(idx.byFirst[k], i)
 	}
 	return idx
+})
+
+// labelVocab holds the words of qLabels and labelFiller, each mapped to
+// itself: matchLabel reads the words of a line with it.
+var labelVocab = sync.OnceValue(func() map[string]string {
+	m := make(map[string]string)
+	for _, lb := range qLabels() {
+		for _, w := range lb.words {
+			m[w] = w
+		}
+	}
+	for w := range labelFiller {
+		m[w] = w
+	}
+	return m
 })
 
 // labelFiller are the small words that labels may have or lack.

@@ -1320,6 +1320,11 @@ func splitWordsASCII(s string) []textWord {
 type wordScanner struct {
 	s   string
 	pos int
+	// vocab, when set, holds the only words the caller looks for, each
+	// mapped to itself: an ASCII word of s not in it reads as "", and one in
+	// it as the string of vocab, so that reading a capitalized word
+	// allocates nothing.
+	vocab map[string]string
 }
 
 // next returns the next word of splitWords(sc.s), and false at the end.
@@ -1351,9 +1356,24 @@ func (sc *wordScanner) next() (textWord, bool) {
 	w := s[start:i]
 	if isASCII(w) {
 		// Letters and digits only: simplify only lower-cases.
+		if sc.vocab != nil {
+			return textWord{w: vocabWord(sc.vocab, w), start: start, end: i}, true
+		}
 		return textWord{w: foldASCII(w), start: start, end: i}, true
 	}
 	return textWord{w: strings.ReplaceAll(simplify(w), " ", ""), start: start, end: i}, true
+}
+
+// vocabWord is foldASCII(w) as vocab holds it, or "" when vocab does not.
+func vocabWord(vocab map[string]string, w string) string {
+	var buf [32]byte
+	if len(w) > len(buf) {
+		return vocab[foldASCII(w)]
+	}
+	for k := 0; k < len(w); k++ {
+		buf[k] = asciiFold[w[k]]
+	}
+	return vocab[string(buf[:len(w)])]
 }
 
 // An event of an options answer: a label or a mark, in text order.
