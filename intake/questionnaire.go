@@ -1118,7 +1118,7 @@ var labelFiller = map[string]bool{"the": true, "of": true, "or": true, "and": tr
 // labelTail says whether s, between a label and a colon, still belongs to
 // the label: a few words, digits only in brackets, no address.
 func labelTail(s string) bool {
-	if strings.ContainsAny(s, "@") || len(strings.Fields(s)) > 6 {
+	if strings.ContainsAny(s, "@") || countFields(s) > 6 {
 		return false
 	}
 	depth := 0
@@ -1268,7 +1268,7 @@ func stripForeignLabel(q int, rest string) string {
 		if strings.ContainsAny(label, "0123456789@/") || strings.Contains(label, "http") {
 			continue
 		}
-		n := len(strings.Fields(label))
+		n := countFields(label)
 		min := 1
 		if q == 14 || q == 15 {
 			min = 3
@@ -1324,12 +1324,18 @@ func extractLines(lines []tline) *Questionnaire {
 	return assemble(cands)
 }
 
-// findMarkers returns the questions found in lines, by line index. A number
+// lineMarker is a question found on line i of the text.
+type lineMarker struct {
+	i int
+	m qMarker
+}
+
+// findMarkers returns the questions found in lines, in line order. A number
 // without a label must follow the numbers before it in the same run of
 // questions (a numbered list inside an answer is part of the answer); a run
 // ends at a reply header or where the quote depth changes.
-func findMarkers(lines []tline) map[int]qMarker {
-	out := make(map[int]qMarker)
+func findMarkers(lines []tline) []lineMarker {
+	var out []lineMarker
 	sig := false
 	lastQ, lastDepth := 0, -1
 	pending := -1 // depth of a question with nothing after it yet
@@ -1379,7 +1385,7 @@ func findMarkers(lines []tline) map[int]qMarker {
 			}
 		}
 		m.run = run
-		out[i] = m
+		out = append(out, lineMarker{i, m})
 		lastQ, lastDepth = m.q, l.depth
 		sig = false
 		pending = -1
@@ -1400,20 +1406,28 @@ func startsWithDigit(s string) bool {
 // question, a reply header, a closing or a signature, or more deeply quoted
 // text. The answer to a quoted question is the less quoted text under it:
 // of the lines found, those quoted least.
-func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
-	var out []answerCand
+func collectAnswers(lines []tline, markers []lineMarker) []answerCand {
+	out := make([]answerCand, 0, len(markers))
 	type aline struct {
 		depth int
 		text  string // "" for a blank line
 	}
-	for i := 0; i < len(lines); i++ {
-		m, ok := markers[i]
-		if !ok {
-			continue
+	// The lines of an answer and its paragraphs, as ranges of texts: one
+	// buffer of each for all the answers.
+	type span struct{ start, end int }
+	var region []aline
+	var texts []string
+	var paras []span
+	for k, lm := range markers {
+		i, m := lm.i, lm.m
+		// The answer ends at the next question, if any.
+		next := len(lines)
+		if k+1 < len(markers) {
+			next = markers[k+1].i
 		}
 		qd := lines[i].depth
 		c := answerCand{q: m.q, line: i, strong: m.strong, num: m.numbered, labelled: m.labelled, word: m.word, run: m.run}
-		var region []aline
+		region = region[:0]
 		inline := strings.TrimSpace(stripAnswerWord(m.rest)) != ""
 		if inline {
 			region = append(region, aline{qd, stripAnswerWord(m.rest)})
@@ -1421,7 +1435,7 @@ func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
 		stop := "end"
 		for j := i + 1; j < len(lines); j++ {
 			l := lines[j]
-			if _, isM := markers[j]; isM {
+			if j == next {
 				stop = "marker"
 				break
 			}
@@ -1449,14 +1463,14 @@ func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
 				}
 			}
 		}
-		var paras [][]string
-		var cur []string
+		texts, paras = texts[:0], paras[:0]
+		open := -1 // the start in texts of the paragraph being read
 		seen := false
 		for _, a := range region {
 			if a.text == "" || a.depth != ad {
-				if len(cur) > 0 {
-					paras = append(paras, cur)
-					cur = nil
+				if open >= 0 {
+					paras = append(paras, span{open, len(texts)})
+					open = -1
 				}
 				if a.text != "" && seen && ad < qd {
 					// Quoted text after the answer: the rest of the quote.
@@ -1466,34 +1480,35 @@ func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
 				continue
 			}
 			seen = true
-			cur = append(cur, stripAnswerWord(a.text))
+			if open < 0 {
+				open = len(texts)
+			}
+			texts = append(texts, stripAnswerWord(a.text))
 		}
-		if len(cur) > 0 {
-			paras = append(paras, cur)
+		if open >= 0 {
+			paras = append(paras, span{open, len(texts)})
 		}
 		if stop != "marker" && len(paras) > 0 {
 			// A signature right under the last answer: "Jana Novak".
-			for k := 1; k < len(paras[0]); k++ {
-				if l := strings.TrimSpace(paras[0][k]); len(strings.Fields(l)) <= 4 && (looksLikeName(l) || parseEmail(l) != "") {
-					paras = [][]string{paras[0][:k]}
+			p := paras[0]
+			for k := p.start + 1; k < p.end; k++ {
+				if l := strings.TrimSpace(texts[k]); countFields(l) <= 4 && (looksLikeName(l) || parseEmail(l) != "") {
+					paras = append(paras[:0], span{p.start, k})
 					break
 				}
 			}
 		}
 		if stop != "marker" && len(paras) > 1 {
 			// After the last answer, only what continues it: a list.
-			keep := paras[:1]
-			for _, p := range paras[1:] {
-				if !isListItem(p[0]) {
-					break
-				}
-				keep = append(keep, p)
+			n := 1
+			for n < len(paras) && isListItem(texts[paras[n].start]) {
+				n++
 			}
-			paras = keep
+			paras = paras[:n]
 		}
 		c.depth = ad
 		for _, p := range paras {
-			if t := joinLines(p); t != "" {
+			if t := joinLines(texts[p.start:p.end]); t != "" {
 				c.text = append(c.text, t)
 			}
 		}
@@ -1596,7 +1611,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 	// they are counted for those alone.
 	words, marked := 0, false
 	if strict {
-		words = len(strings.Fields(all))
+		words = countFields(all)
 		marked = len(findMarks(all)) > 0
 	}
 	tooLong := func(limit int) bool { return strict && words > limit && !marked }
@@ -1612,7 +1627,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		if q == 6 {
 			t = cleanContactName(t)
 		}
-		n := len(strings.Fields(t))
+		n := countFields(t)
 		if strict && (q == 1 && n > 15 || q == 6 && n > 8 || q == 7 && n > 25) {
 			return v, false
 		}
@@ -1667,7 +1682,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		}
 		return v, isUnknown(first)
 	case 9:
-		if p := parsePhone(cleanText(first)); p != "" && !(strict && len(strings.Fields(p)) > 10) {
+		if p := parsePhone(cleanText(first)); p != "" && !(strict && countFields(p) > 10) {
 			v.text = &p
 			return v, true
 		}
@@ -1724,7 +1739,7 @@ func numberLeads(s string) bool {
 	}
 	k := simplify(before)
 	// One or two words before the number ("около 23 000", "plus de 500").
-	return k == "" || approxWords[k] || len(strings.Fields(k)) <= 2 && !strings.ContainsAny(before, ":;!?")
+	return k == "" || approxWords[k] || countFields(k) <= 2 && !strings.ContainsAny(before, ":;!?")
 }
 
 // cleanText trims an answer: spaces, bullets of a single item, surrounding

@@ -375,7 +375,7 @@ func isBlank(s string) bool {
 	}
 	// A template's hint: "(name)", "[number of inhabitants]", "<e-mail>".
 	if len(t) >= 2 && strings.ContainsRune("([<", rune(t[0])) && strings.ContainsRune(")]>", rune(t[len(t)-1])) &&
-		!strings.ContainsAny(t[1:len(t)-1], "()[]<>@0123456789") && len(strings.Fields(t)) <= 6 {
+		!strings.ContainsAny(t[1:len(t)-1], "()[]<>@0123456789") && countFields(t) <= 6 {
 		inner := strings.TrimSpace(t[1 : len(t)-1])
 		if inner != "x" && inner != "" && inner != "*" && inner != "v" {
 			return true
