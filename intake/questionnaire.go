@@ -1604,7 +1604,9 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 	}
 	first := paras[0]
 	all := strings.Join(paras, "\n")
-	if isBlank(all) {
+	// The answer folded once, for the tests that compare folded text.
+	fall := foldText(all)
+	if blankFolded(fall) {
 		return v, false
 	}
 	// The word count and the check marks matter only to strict answers:
@@ -1618,10 +1620,11 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 	switch q {
 	case 1, 6, 7:
 		t := cleanText(first)
-		if isUnknown(t) {
+		ft := foldText(t)
+		if unknownFolded(ft) {
 			return v, true
 		}
-		if isBlank(t) {
+		if blankFolded(ft) {
 			return v, false
 		}
 		if q == 6 {
@@ -1650,7 +1653,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		if tooLong(15) {
 			return v, false
 		}
-		codes, ok := parseOptions(q, all)
+		codes, ok := parseOptionsFolded(q, all, fall)
 		if !ok {
 			return v, false
 		}
@@ -1691,7 +1694,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		if tooLong(40) {
 			return v, false
 		}
-		codes, ok := parseOptions(q, all)
+		codes, ok := parseOptionsFolded(q, all, fall)
 		v.list = codes
 		return v, ok
 	case 14, 15:
@@ -1702,10 +1705,11 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 			}
 		}
 		t := strings.Join(ps, "\n")
-		if isUnknown(t) {
+		ft := foldText(t)
+		if unknownFolded(ft) {
 			return v, true
 		}
-		if isBlank(t) {
+		if blankFolded(ft) {
 			return v, false
 		}
 		v.text = &t

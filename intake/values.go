@@ -345,7 +345,11 @@ var blankAnswers = map[string]bool{
 // (alone or at the start, as in "unknown (no census data)"), or is only a dash
 // or a question mark.
 func isUnknown(s string) bool {
-	f := foldText(s)
+	return unknownFolded(foldText(s))
+}
+
+// unknownFolded is isUnknown for f, folded by foldText.
+func unknownFolded(f string) bool {
 	switch strings.Trim(strings.TrimSpace(f), " .") {
 	case "-", "--", "/", "?", "x", "n/a", "n.a.", "n/d", "k.a.", "s.o.", "-/-":
 		return true
@@ -369,7 +373,12 @@ func isUnknown(s string) bool {
 // isBlank says whether s leaves the question unanswered: empty, only
 // punctuation, or a template placeholder.
 func isBlank(s string) bool {
-	t := strings.TrimSpace(foldText(s))
+	return blankFolded(foldText(s))
+}
+
+// blankFolded is isBlank for f, folded by foldText.
+func blankFolded(f string) bool {
+	t := strings.TrimSpace(f)
 	if blankAnswers[strings.Trim(t, " :")] {
 		return true
 	}
@@ -1251,7 +1260,7 @@ type textWord struct {
 // byte offsets in s.
 func splitWords(s string) []textWord {
 	if isASCII(s) {
-		return splitWordsASCII(s)
+		return splitWordsASCII(s, foldASCII(s))
 	}
 	return splitWordsUnicode(s)
 }
@@ -1283,8 +1292,8 @@ func splitWordsUnicode(s string) []textWord {
 }
 
 // splitWordsASCII is splitWords for ASCII s, whose words are letters and
-// digits only: each is its part of s folded once, in one slice.
-func splitWordsASCII(s string) []textWord {
+// digits only: each is its part of f, foldASCII(s), folded once for all.
+func splitWordsASCII(s, f string) []textWord {
 	n := 0
 	for i := 0; i < len(s); i++ {
 		if asciiAlnum[s[i]] && (i == 0 || !asciiAlnum[s[i-1]]) {
@@ -1294,7 +1303,6 @@ func splitWordsASCII(s string) []textWord {
 	if n == 0 {
 		return nil
 	}
-	f := foldASCII(s)
 	out := make([]textWord, 0, n)
 	start := -1
 	for i := 0; i < len(f); i++ {
@@ -1492,12 +1500,17 @@ var yesNoMarkWords = map[string]bool{"yes": true, "oui": true, "ja": true, "da":
 	"nee": false, "hayir": false, "οχι": false, "не": false}
 
 // optionEvents finds the labels of question q's options in s, and the
-// marks around them.
-func optionEvents(q int, s string) []optEvent {
+// marks around them; f is foldText(s).
+func optionEvents(q int, s, f string) []optEvent {
 	labels := optionIndex()[q]
 	starts := optionStarts()[q]
 	marks := findMarks(s)
-	words := splitWords(s)
+	var words []textWord
+	if isASCII(s) {
+		words = splitWordsASCII(s, f)
+	} else {
+		words = splitWordsUnicode(s)
+	}
 	var ev []optEvent
 	mi := 0
 	for i := 0; i < len(words); {
@@ -1573,19 +1586,25 @@ func optionEvents(q int, s string) []optEvent {
 // text chooses nothing: an empty template ("[ ] Yes [ ] No") or text that
 // names no option. "unknown", "none" and the like answer with no code.
 func parseOptions(q int, s string) (codes []string, answered bool) {
+	return parseOptionsFolded(q, s, foldText(s))
+}
+
+// parseOptionsFolded is parseOptions for s and f, foldText(s), which the
+// caller may have already.
+func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 	codes = []string{}
 	if _, ok := optionLists[q]; !ok {
 		return codes, false
 	}
-	if isUnknown(s) {
+	if unknownFolded(f) {
 		return codes, true
 	}
-	k := simplify(s)
+	k := simplifyFolded(f)
 	multi := !singleChoice(q)
 	if multi && hasPhrasePrefix(k, noneWords) {
 		return codes, true
 	}
-	ev := optionEvents(q, s)
+	ev := optionEvents(q, s, f)
 	// "All", "all except health".
 	if multi && hasPhrasePrefix(k, allWords) {
 		except := false
