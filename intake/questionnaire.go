@@ -1658,8 +1658,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 			return v, false
 		}
 		if len(codes) > 0 {
-			c := codes[0]
-			v.text = &c
+			v.text = &codes[0]
 		}
 		return v, true
 	case 4:

@@ -625,8 +625,9 @@ var multipliers = map[string]float64{
 func numberTokens(s string) []numToken {
 	var out []numToken
 	// The runes of s and their byte offsets (an invalid byte is one rune).
-	var rs []rune
-	var offs []int
+	runes := utf8.RuneCountInString(s)
+	rs := make([]rune, 0, runes)
+	offs := make([]int, 0, runes+1)
 	for i, r := range s {
 		rs = append(rs, r)
 		offs = append(offs, i)
@@ -1145,16 +1146,22 @@ var optionLists = map[int][]optionDef{
 	},
 }
 
-// optionCodes returns the codes of question q's list, in questionnaire order.
+// optionCodes returns the codes of question q's list, in questionnaire
+// order. The slice is shared: callers only read it.
 func optionCodes(q int) []string {
-	var order []string
-	for _, f := range formCodesOrder {
-		if f.q == q {
-			order = append(order, f.code)
-		}
+	if q < 0 || q >= len(codesByQuestion) {
+		return nil
 	}
-	return order
+	return codesByQuestion[q]
 }
+
+// codesByQuestion holds optionCodes by question, listed once.
+var codesByQuestion = func() (byQ [17][]string) {
+	for _, f := range formCodesOrder {
+		byQ[f.q] = append(byQ[f.q], f.code)
+	}
+	return byQ
+}()
 
 // formCodesOrder is the order of the codes in questionnaire.md.
 var formCodesOrder = []struct {
@@ -1405,6 +1412,11 @@ var (
 func findMarks(s string) []optEvent {
 	var out []optEvent
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c != '[' && c != '(' {
+			// The other marks are all beyond ASCII.
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == '[' || r == '(':
@@ -1511,7 +1523,8 @@ func optionEvents(q int, s, f string) []optEvent {
 	} else {
 		words = splitWordsUnicode(s)
 	}
-	var ev []optEvent
+	// Each mark and each word gives at most one event.
+	ev := make([]optEvent, 0, len(marks)+len(words))
 	mi := 0
 	for i := 0; i < len(words); {
 		for mi < len(marks) && marks[mi].pos < words[i].start {
@@ -1628,7 +1641,7 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 	}
 	// Merge the labels of one option that follow each other with no mark
 	// between them: "Municipality (city, town, commune)".
-	var merged []optEvent
+	merged := ev[:0] // in place: it never outgrows what it has read
 	for _, e := range ev {
 		if n := len(merged); n > 0 && e.code != "" && merged[n-1].code == e.code {
 			merged[n-1].end = e.end
@@ -1761,7 +1774,7 @@ func proseChoice(q int, ev []optEvent) string {
 
 // inOrder returns the codes set in m in questionnaire order.
 func inOrder(q int, m map[string]bool) []string {
-	out := []string{}
+	out := make([]string, 0, len(m))
 	for _, c := range optionCodes(q) {
 		if m[c] {
 			out = append(out, c)
