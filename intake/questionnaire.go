@@ -1527,7 +1527,12 @@ var answerWords = map[string]bool{"reponse": true, "reponses": true, "answer": t
 // stripAnswerWord removes "Réponse :" and the like from the start of s.
 func stripAnswerWord(s string) string {
 	t := strings.TrimSpace(s)
-	i := strings.IndexAny(t, ":：")
+	// Only a colon in the first 20 bytes counts: the rest is not searched.
+	head := t
+	if len(head) > 20+len("：") {
+		head = head[:20+len("：")]
+	}
+	i := strings.IndexAny(head, ":：")
 	if i <= 0 || i > 20 {
 		return s
 	}

@@ -334,6 +334,15 @@ var unknownAnswers = []string{
 	"ukendt", "ukjent",
 }
 
+// unknownByFirst holds unknownAnswers by their first byte.
+var unknownByFirst = sync.OnceValue(func() *[256][]string {
+	var by [256][]string
+	for _, u := range unknownAnswers {
+		by[u[0]] = append(by[u[0]], u)
+	}
+	return &by
+})
+
 // Answers that leave a question blank: a template's placeholders.
 var blankAnswers = map[string]bool{
 	"": true, "...": true, "…": true, "___": true, "tbc": true, "to be completed": true, "a completer": true,
@@ -350,15 +359,21 @@ func isUnknown(s string) bool {
 
 // unknownFolded is isUnknown for f, folded by foldText.
 func unknownFolded(f string) bool {
+	return unknownKey(f, simplifyFolded(f))
+}
+
+// unknownKey is isUnknown for f, folded by foldText, and k, simplified from
+// f by simplifyFolded.
+func unknownKey(f, k string) bool {
 	switch strings.Trim(strings.TrimSpace(f), " .") {
 	case "-", "--", "/", "?", "x", "n/a", "n.a.", "n/d", "k.a.", "s.o.", "-/-":
 		return true
 	}
-	k := simplifyFolded(f)
 	if k == "" {
 		return false
 	}
-	for _, u := range unknownAnswers {
+	// Only the answers that start with k's first byte may start k.
+	for _, u := range unknownByFirst()[k[0]] {
 		if hasPhrase(k, u) {
 			// "na" and "nd" only alone: "na 20" is not a thing.
 			if len(u) <= 3 && k != u && !strings.Contains(u, " ") {
@@ -777,8 +792,9 @@ func countTokens(s string) (counts, percents []numToken) {
 			continue
 		}
 		if t.year {
-			prev := strings.Fields(simplify(s[:t.start]))
-			if t.inParens || (len(prev) > 0 && yearWords[prev[len(prev)-1]]) {
+			// The word before: simplify leaves words with one space between.
+			prev := simplify(s[:t.start])
+			if t.inParens || (prev != "" && yearWords[prev[strings.LastIndexByte(prev, ' ')+1:]]) {
 				continue
 			}
 			// "2021 census: 45 000": a year followed by a count that is no
@@ -837,6 +853,15 @@ var upToWords = []string{
 	"mene nez", "menej nez", "kevesebb mint", "legfeljebb", "minder dan", "hooguit", "manje od", "manje nego",
 	"ispod", "menos de", "по-малко от", "менее", "до", "λιγοτεροι απο", "κατω απο",
 }
+
+// upToKeys are upToWords simplified, with a space on each side.
+var upToKeys = sync.OnceValue(func() []string {
+	keys := make([]string, len(upToWords))
+	for i, w := range upToWords {
+		keys[i] = " " + simplify(w) + " "
+	}
+	return keys
+})
 
 // Words before a number that make a rough estimate: they change nothing.
 // Listed for documentation: parseRange ignores all words but the ones above.
@@ -899,8 +924,8 @@ func parseRange(s string) (r *Range, answered bool) {
 	}
 	before := " " + simplify(s[:t1.start]) + " "
 	if hi == lo {
-		for _, w := range upToWords {
-			if strings.HasSuffix(before, " "+simplify(w)+" ") {
+		for _, w := range upToKeys() {
+			if strings.HasSuffix(before, w) {
 				lo = 0
 				break
 			}
@@ -1609,10 +1634,10 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 	if _, ok := optionLists[q]; !ok {
 		return codes, false
 	}
-	if unknownFolded(f) {
+	k := simplifyFolded(f)
+	if unknownKey(f, k) {
 		return codes, true
 	}
-	k := simplifyFolded(f)
 	multi := !singleChoice(q)
 	if multi && hasPhrasePrefix(k, noneWords) {
 		return codes, true
