@@ -1799,16 +1799,31 @@ func assemble(cands []answerCand) *Questionnaire {
 		c answerCand
 		v answerValue
 	}
+	// Only the answers at the least depth that has any count: the depths
+	// are read from the least, and those more quoted than the first depth
+	// with an answer are not parsed at all.
 	good := make([]parsed, 0, len(cands))
 	minDepth := 1 << 30
-	for _, c := range cands {
-		v, ok := parseAnswer(c.q, c.text, c.num && !c.labelled)
-		if !ok {
-			continue
+	for depth := -1; len(good) == 0; {
+		// The least depth greater than the one read last.
+		next := 1 << 30
+		for _, c := range cands {
+			if c.depth > depth && c.depth < next {
+				next = c.depth
+			}
 		}
-		good = append(good, parsed{c, v})
-		if c.depth < minDepth {
-			minDepth = c.depth
+		if next == 1<<30 {
+			break
+		}
+		depth = next
+		for _, c := range cands {
+			if c.depth != depth {
+				continue
+			}
+			if v, ok := parseAnswer(c.q, c.text, c.num && !c.labelled); ok {
+				good = append(good, parsed{c, v})
+				minDepth = depth
+			}
 		}
 	}
 	// Where a question is answered twice at that depth, the run of
