@@ -129,6 +129,9 @@ func checkFoldASCII(t *testing.T, s string) {
 	if got, want := simplifyASCII(f), simplifyUnicode(f); got != want {
 		t.Fatalf("simplifyASCII(%q) = %q, want %q", f, got, want)
 	}
+	if got, want := simplify(s), simplifyUnicode(f); got != want {
+		t.Fatalf("simplify(%q) = %q, want %q", s, got, want)
+	}
 	if got, want := splitWordsASCII(s, foldASCII(s)), splitWordsUnicode(s); !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
 		t.Fatalf("splitWordsASCII(%q) = %v, want %v", s, got, want)
 	}

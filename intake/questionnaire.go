@@ -1418,6 +1418,8 @@ func collectAnswers(lines []tline, markers []lineMarker) []answerCand {
 	var region []aline
 	var texts []string
 	var paras []span
+	// The answers' paragraphs share one backing array, cut for each answer.
+	joined := make([]string, 0, len(markers))
 	for k, lm := range markers {
 		i, m := lm.i, lm.m
 		// The answer ends at the next question, if any.
@@ -1507,10 +1509,14 @@ func collectAnswers(lines []tline, markers []lineMarker) []answerCand {
 			paras = paras[:n]
 		}
 		c.depth = ad
+		from := len(joined)
 		for _, p := range paras {
 			if t := joinLines(texts[p.start:p.end]); t != "" {
-				c.text = append(c.text, t)
+				joined = append(joined, t)
 			}
+		}
+		if len(joined) > from {
+			c.text = joined[from:len(joined):len(joined)]
 		}
 		out = append(out, c)
 	}

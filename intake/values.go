@@ -179,7 +179,43 @@ func isSpaceRune(r rune) bool {
 // letters nor digits into one space: "Type de collectivité :" → "type de
 // collectivite". It is the form in which labels and names are compared.
 func simplify(s string) string {
+	if isASCII(s) {
+		return simplifyRawASCII(s)
+	}
 	return simplifyFolded(foldText(s))
+}
+
+// simplifyRawASCII is simplify for ASCII s: foldASCII and simplifyASCII in
+// one pass, with one copy at most. It returns s itself when nothing changes.
+func simplifyRawASCII(s string) string {
+	// Most of s is often simple already: lower-case letters and digits, one
+	// space between words.
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if asciiAlnum[c] && asciiFold[c] == c || c == ' ' && i > 0 && i+1 < len(s) && asciiAlnum[s[i-1]] && asciiAlnum[s[i+1]] {
+			i++
+			continue
+		}
+		break
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	space := i == 0 // no space at the start
+	for ; i < len(s); i++ {
+		if c := asciiFold[s[i]]; asciiAlnum[c] {
+			b.WriteByte(c)
+			space = false
+		} else if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), " ")
 }
 
 // simplifyFolded is simplify for f, folded by foldText.
@@ -1435,7 +1471,8 @@ var (
 // findMarks returns the check marks of s: [X], [x], (x), [✓], ☒, ☑, ✔, ✓…
 // as checked, [ ], ( ), ☐ as not checked.
 func findMarks(s string) []optEvent {
-	var out []optEvent
+	// Room for the marks between brackets; those beyond ASCII are rare.
+	out := make([]optEvent, 0, strings.Count(s, "[")+strings.Count(s, "("))
 	for i := 0; i < len(s); {
 		if c := s[i]; c < utf8.RuneSelf && c != '[' && c != '(' {
 			// The other marks are all beyond ASCII.
