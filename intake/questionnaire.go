@@ -1777,6 +1777,25 @@ var (
 	phoneInRE   = regexp.MustCompile(`[,;(]?\s*(tel|tél|phone|t)?\.?:?\s*\+?[0-9][0-9 ()./-]{6,}[0-9]\)?`)
 )
 
+// phoneRun says whether s has eight characters in a row of those that
+// phoneInRE's number is written with, as each of its matches does: a cheap
+// test before the regexp.
+func phoneRun(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == ' ', c == '(', c == ')', c == '.', c == '/', c == '-':
+			n++
+			if n >= 8 {
+				return true
+			}
+		default:
+			n = 0
+		}
+	}
+	return false
+}
+
 // cleanContactName removes from a contact's name what is not the name: a title of
 // address, an address or a telephone number written after it.
 func cleanContactName(s string) string {
@@ -1786,7 +1805,9 @@ func cleanContactName(s string) string {
 		s = strings.ReplaceAll(s, "<>", "")
 		s = strings.ReplaceAll(s, "[]", "")
 	}
-	s = phoneInRE.ReplaceAllString(s, "")
+	if phoneRun(s) {
+		s = phoneInRE.ReplaceAllString(s, "")
+	}
 	s = strings.Trim(strings.TrimSpace(s), " ,;:-–")
 	// "Jana Novak (Head of Unit)": the name only.
 	if i := strings.IndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
