@@ -1430,9 +1430,10 @@ func collectAnswers(lines []tline, markers []lineMarker) []answerCand {
 		qd := lines[i].depth
 		c := answerCand{q: m.q, line: i, strong: m.strong, num: m.numbered, labelled: m.labelled, word: m.word, run: m.run}
 		region = region[:0]
-		inline := strings.TrimSpace(stripAnswerWord(m.rest)) != ""
+		rest := stripAnswerWord(m.rest)
+		inline := strings.TrimSpace(rest) != ""
 		if inline {
-			region = append(region, aline{qd, stripAnswerWord(m.rest)})
+			region = append(region, aline{qd, rest})
 		}
 		stop := "end"
 		for j := i + 1; j < len(lines); j++ {
@@ -1538,7 +1539,7 @@ func stripAnswerWord(s string) string {
 	if len(head) > 20+len("：") {
 		head = head[:20+len("：")]
 	}
-	i := strings.IndexAny(head, ":：")
+	i := indexColon(head)
 	if i <= 0 || i > 20 {
 		return s
 	}
@@ -1546,6 +1547,16 @@ func stripAnswerWord(s string) string {
 		return strings.TrimSpace(t[i+1:])
 	}
 	return s
+}
+
+// indexColon is strings.IndexAny(s, ":："), searched by bytes: both start
+// a rune wherever they are, even in invalid UTF-8.
+func indexColon(s string) int {
+	i := strings.IndexByte(s, ':')
+	if j := strings.Index(s, "："); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
+	return i
 }
 
 func isListItem(s string) bool {

@@ -302,3 +302,12 @@ func TestPhoneRun(t *testing.T) {
 		}
 	}
 }
+
+func TestIndexColon(t *testing.T) {
+	inputs := append(foldInputs(), "Réponse : oui", "Odpowiedź：tak", "\xe3：x", "\xef\xbc:：", "a\xef\xbc", "：:")
+	for _, s := range inputs {
+		if got, want := indexColon(s), strings.IndexAny(s, ":："); got != want {
+			t.Errorf("indexColon(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
