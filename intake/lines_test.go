@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/coe-congress/alliancebot/internal/samplemail"
 )
@@ -108,6 +109,15 @@ func TestFoldASCII(t *testing.T) {
 	}
 	for _, s := range inputs {
 		checkFoldASCII(t, s)
+	}
+}
+
+// asciiAlnum is isWordRune on ASCII: splitWords and wordScanner use it so.
+func TestASCIIWordRunes(t *testing.T) {
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		if asciiAlnum[r] != isWordRune(r) {
+			t.Errorf("asciiAlnum[%q] = %v, isWordRune = %v", r, asciiAlnum[r], isWordRune(r))
+		}
 	}
 }
 

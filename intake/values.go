@@ -1338,7 +1338,7 @@ func splitWordsUnicode(s string) []textWord {
 	var out []textWord
 	start := -1
 	for i, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+		if r < utf8.RuneSelf && asciiAlnum[r] || r >= utf8.RuneSelf && isWordRune(r) {
 			if start < 0 {
 				start = i
 			}
@@ -1391,6 +1391,12 @@ func splitWordsASCII(s, f string) []textWord {
 	return out
 }
 
+// isWordRune says whether r belongs to a word of splitWords: a letter, a
+// digit or a mark on one.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
 // wordScanner reads the words of splitWords one at a time, for callers that
 // need only the first few.
 type wordScanner struct {
@@ -1410,10 +1416,14 @@ func (sc *wordScanner) next() (textWord, bool) {
 	i := sc.pos
 	for i < len(s) {
 		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		var inWord bool
+		if r < utf8.RuneSelf {
+			inWord = asciiAlnum[r] // the ASCII letters and digits
+		} else {
 			r, size = utf8.DecodeRuneInString(s[i:])
+			inWord = isWordRune(r)
 		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+		if inWord {
 			if start < 0 {
 				start = i
 			}
