@@ -1385,6 +1385,9 @@ func findMarkers(lines []tline) []lineMarker {
 			}
 		}
 		m.run = run
+		if out == nil {
+			out = make([]lineMarker, 0, 16) // room for one questionnaire
+		}
 		out = append(out, lineMarker{i, m})
 		lastQ, lastDepth = m.q, l.depth
 		sig = false
@@ -1927,7 +1930,14 @@ func assemble(cands []answerCand) *Questionnaire {
 // buildQuestionnaire turns values per question into a Questionnaire, with
 // Missing listing the questions not answered.
 func buildQuestionnaire(vals [17]*answerValue, answered [17]bool) *Questionnaire {
-	q := &Questionnaire{ThematicPriorities: []string{}, CrosscuttingIssues: []string{}, Activities: []string{}, Missing: []string{}}
+	missing := 0
+	for n := 1; n <= 16; n++ {
+		if !answered[n] {
+			missing++
+		}
+	}
+	q := &Questionnaire{ThematicPriorities: []string{}, CrosscuttingIssues: []string{}, Activities: []string{},
+		Missing: make([]string, 0, missing)}
 	for n := 1; n <= 16; n++ {
 		if !answered[n] {
 			q.Missing = append(q.Missing, questionKeys[n-1])
