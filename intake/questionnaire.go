@@ -1837,7 +1837,7 @@ func cleanContactName(s string) string {
 // the Questionnaire; nil when too little was answered to be one.
 func assemble(cands []answerCand) *Questionnaire {
 	type parsed struct {
-		c answerCand
+		c *answerCand // in cands
 		v answerValue
 	}
 	// Only the answers at the least depth that has any count: the depths
@@ -1857,7 +1857,8 @@ func assemble(cands []answerCand) *Questionnaire {
 			break
 		}
 		depth = next
-		for _, c := range cands {
+		for k := range cands {
+			c := &cands[k]
 			if c.depth != depth {
 				continue
 			}
