@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/coe-congress/alliancebot/internal/samplemail"
 )
@@ -111,6 +112,15 @@ func TestFoldASCII(t *testing.T) {
 	}
 }
 
+// asciiAlnum is isWordRune on ASCII: splitWords and wordScanner use it so.
+func TestASCIIWordRunes(t *testing.T) {
+	for r := rune(0); r < utf8.RuneSelf; r++ {
+		if asciiAlnum[r] != isWordRune(r) {
+			t.Errorf("asciiAlnum[%q] = %v, isWordRune = %v", r, asciiAlnum[r], isWordRune(r))
+		}
+	}
+}
+
 func FuzzFoldASCII(f *testing.F) {
 	f.Add("Name of the Authority: `Brno`  ")
 	f.Fuzz(func(t *testing.T, s string) {
@@ -129,6 +139,12 @@ func checkFoldASCII(t *testing.T, s string) {
 	if got, want := simplifyASCII(f), simplifyUnicode(f); got != want {
 		t.Fatalf("simplifyASCII(%q) = %q, want %q", f, got, want)
 	}
+	if got, want := simplify(s), simplifyUnicode(f); got != want {
+		t.Fatalf("simplify(%q) = %q, want %q", s, got, want)
+	}
+	if got, want := splitWordsASCII(s, foldASCII(s)), splitWordsUnicode(s); !reflect.DeepEqual(got, want) && len(got)+len(want) > 0 {
+		t.Fatalf("splitWordsASCII(%q) = %v, want %v", s, got, want)
+	}
 	var scanned []textWord
 	sc := wordScanner{s: s}
 	for w, ok := sc.next(); ok; w, ok = sc.next() {
@@ -136,6 +152,19 @@ func checkFoldASCII(t *testing.T, s string) {
 	}
 	if want := splitWords(s); !reflect.DeepEqual(scanned, want) && len(scanned)+len(want) > 0 {
 		t.Fatalf("wordScanner(%q) = %v, want %v", s, scanned, want)
+	}
+	// With a vocabulary, the words it lacks read as "".
+	vocab := labelVocab()
+	sc = wordScanner{s: s, vocab: vocab}
+	for k, w := range scanned {
+		got, ok := sc.next()
+		want := w
+		if vocab[w.w] != w.w {
+			want.w = ""
+		}
+		if !ok || got != want {
+			t.Fatalf("wordScanner(%q) with labelVocab: word %d = %v, want %v", s, k, got, want)
+		}
 	}
 }
 

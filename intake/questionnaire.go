@@ -970,8 +970,9 @@ func prefixByRunes(s string, n int) string {
 // the text after it, stripped of the separator (":", "?", "|", tab…), and
 // whether a separator (or the end of the line) followed the label.
 func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok bool) {
-	// The words of s are read as far as the longest label that may match.
-	sc := wordScanner{s: s}
+	// The words of s are read as far as the longest label that may match;
+	// they are compared with the words of the labels only.
+	sc := wordScanner{s: s, vocab: labelVocab()}
 	first, more := sc.next()
 	if !more {
 		return qLabel{}, "", false, false
@@ -1094,6 +1095,21 @@ var labelIndex = sync.OnceValue(func() *qLabelIndex {
 	return idx
 })
 
+// labelVocab holds the words of qLabels and labelFiller, each mapped to
+// itself: matchLabel reads the words of a line with it.
+var labelVocab = sync.OnceValue(func() map[string]string {
+	m := make(map[string]string)
+	for _, lb := range qLabels() {
+		for _, w := range lb.words {
+			m[w] = w
+		}
+	}
+	for w := range labelFiller {
+		m[w] = w
+	}
+	return m
+})
+
 // labelFiller are the small words that labels may have or lack.
 var labelFiller = map[string]bool{"the": true, "of": true, "or": true, "and": true, "a": true, "an": true, "your": true,
 	"de": true, "la": true, "le": true, "les": true, "du": true, "des": true, "et": true, "l": true, "d": true,
@@ -1102,7 +1118,7 @@ var labelFiller = map[string]bool{"the": true, "of": true, "or": true, "and": tr
 // labelTail says whether s, between a label and a colon, still belongs to
 // the label: a few words, digits only in brackets, no address.
 func labelTail(s string) bool {
-	if strings.ContainsAny(s, "@") || len(strings.Fields(s)) > 6 {
+	if strings.ContainsAny(s, "@") || countFields(s) > 6 {
 		return false
 	}
 	depth := 0
@@ -1252,7 +1268,7 @@ func stripForeignLabel(q int, rest string) string {
 		if strings.ContainsAny(label, "0123456789@/") || strings.Contains(label, "http") {
 			continue
 		}
-		n := len(strings.Fields(label))
+		n := countFields(label)
 		min := 1
 		if q == 14 || q == 15 {
 			min = 3
@@ -1308,12 +1324,18 @@ func extractLines(lines []tline) *Questionnaire {
 	return assemble(cands)
 }
 
-// findMarkers returns the questions found in lines, by line index. A number
+// lineMarker is a question found on line i of the text.
+type lineMarker struct {
+	i int
+	m qMarker
+}
+
+// findMarkers returns the questions found in lines, in line order. A number
 // without a label must follow the numbers before it in the same run of
 // questions (a numbered list inside an answer is part of the answer); a run
 // ends at a reply header or where the quote depth changes.
-func findMarkers(lines []tline) map[int]qMarker {
-	out := make(map[int]qMarker)
+func findMarkers(lines []tline) []lineMarker {
+	var out []lineMarker
 	sig := false
 	lastQ, lastDepth := 0, -1
 	pending := -1 // depth of a question with nothing after it yet
@@ -1363,7 +1385,10 @@ func findMarkers(lines []tline) map[int]qMarker {
 			}
 		}
 		m.run = run
-		out[i] = m
+		if out == nil {
+			out = make([]lineMarker, 0, 16) // room for one questionnaire
+		}
+		out = append(out, lineMarker{i, m})
 		lastQ, lastDepth = m.q, l.depth
 		sig = false
 		pending = -1
@@ -1384,28 +1409,39 @@ func startsWithDigit(s string) bool {
 // question, a reply header, a closing or a signature, or more deeply quoted
 // text. The answer to a quoted question is the less quoted text under it:
 // of the lines found, those quoted least.
-func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
-	var out []answerCand
+func collectAnswers(lines []tline, markers []lineMarker) []answerCand {
+	out := make([]answerCand, 0, len(markers))
 	type aline struct {
 		depth int
 		text  string // "" for a blank line
 	}
-	for i := 0; i < len(lines); i++ {
-		m, ok := markers[i]
-		if !ok {
-			continue
+	// The lines of an answer and its paragraphs, as ranges of texts: one
+	// buffer of each for all the answers.
+	type span struct{ start, end int }
+	var region []aline
+	var texts []string
+	var paras []span
+	// The answers' paragraphs share one backing array, cut for each answer.
+	joined := make([]string, 0, len(markers))
+	for k, lm := range markers {
+		i, m := lm.i, lm.m
+		// The answer ends at the next question, if any.
+		next := len(lines)
+		if k+1 < len(markers) {
+			next = markers[k+1].i
 		}
 		qd := lines[i].depth
 		c := answerCand{q: m.q, line: i, strong: m.strong, num: m.numbered, labelled: m.labelled, word: m.word, run: m.run}
-		var region []aline
-		inline := strings.TrimSpace(stripAnswerWord(m.rest)) != ""
+		region = region[:0]
+		rest := stripAnswerWord(m.rest)
+		inline := strings.TrimSpace(rest) != ""
 		if inline {
-			region = append(region, aline{qd, stripAnswerWord(m.rest)})
+			region = append(region, aline{qd, rest})
 		}
 		stop := "end"
 		for j := i + 1; j < len(lines); j++ {
 			l := lines[j]
-			if _, isM := markers[j]; isM {
+			if j == next {
 				stop = "marker"
 				break
 			}
@@ -1433,14 +1469,14 @@ func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
 				}
 			}
 		}
-		var paras [][]string
-		var cur []string
+		texts, paras = texts[:0], paras[:0]
+		open := -1 // the start in texts of the paragraph being read
 		seen := false
 		for _, a := range region {
 			if a.text == "" || a.depth != ad {
-				if len(cur) > 0 {
-					paras = append(paras, cur)
-					cur = nil
+				if open >= 0 {
+					paras = append(paras, span{open, len(texts)})
+					open = -1
 				}
 				if a.text != "" && seen && ad < qd {
 					// Quoted text after the answer: the rest of the quote.
@@ -1450,36 +1486,41 @@ func collectAnswers(lines []tline, markers map[int]qMarker) []answerCand {
 				continue
 			}
 			seen = true
-			cur = append(cur, stripAnswerWord(a.text))
+			if open < 0 {
+				open = len(texts)
+			}
+			texts = append(texts, stripAnswerWord(a.text))
 		}
-		if len(cur) > 0 {
-			paras = append(paras, cur)
+		if open >= 0 {
+			paras = append(paras, span{open, len(texts)})
 		}
 		if stop != "marker" && len(paras) > 0 {
 			// A signature right under the last answer: "Jana Novak".
-			for k := 1; k < len(paras[0]); k++ {
-				if l := strings.TrimSpace(paras[0][k]); len(strings.Fields(l)) <= 4 && (looksLikeName(l) || parseEmail(l) != "") {
-					paras = [][]string{paras[0][:k]}
+			p := paras[0]
+			for k := p.start + 1; k < p.end; k++ {
+				if l := strings.TrimSpace(texts[k]); countFields(l) <= 4 && (looksLikeName(l) || parseEmail(l) != "") {
+					paras = append(paras[:0], span{p.start, k})
 					break
 				}
 			}
 		}
 		if stop != "marker" && len(paras) > 1 {
 			// After the last answer, only what continues it: a list.
-			keep := paras[:1]
-			for _, p := range paras[1:] {
-				if !isListItem(p[0]) {
-					break
-				}
-				keep = append(keep, p)
+			n := 1
+			for n < len(paras) && isListItem(texts[paras[n].start]) {
+				n++
 			}
-			paras = keep
+			paras = paras[:n]
 		}
 		c.depth = ad
+		from := len(joined)
 		for _, p := range paras {
-			if t := joinLines(p); t != "" {
-				c.text = append(c.text, t)
+			if t := joinLines(texts[p.start:p.end]); t != "" {
+				joined = append(joined, t)
 			}
+		}
+		if len(joined) > from {
+			c.text = joined[from:len(joined):len(joined)]
 		}
 		out = append(out, c)
 	}
@@ -1496,7 +1537,12 @@ var answerWords = map[string]bool{"reponse": true, "reponses": true, "answer": t
 // stripAnswerWord removes "Réponse :" and the like from the start of s.
 func stripAnswerWord(s string) string {
 	t := strings.TrimSpace(s)
-	i := strings.IndexAny(t, ":：")
+	// Only a colon in the first 20 bytes counts: the rest is not searched.
+	head := t
+	if len(head) > 20+len("：") {
+		head = head[:20+len("：")]
+	}
+	i := indexColon(head)
 	if i <= 0 || i > 20 {
 		return s
 	}
@@ -1504,6 +1550,16 @@ func stripAnswerWord(s string) string {
 		return strings.TrimSpace(t[i+1:])
 	}
 	return s
+}
+
+// indexColon is strings.IndexAny(s, ":："), searched by bytes: both start
+// a rune wherever they are, even in invalid UTF-8.
+func indexColon(s string) int {
+	i := strings.IndexByte(s, ':')
+	if j := strings.Index(s, "："); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
+	return i
 }
 
 func isListItem(s string) bool {
@@ -1522,15 +1578,37 @@ func isListItem(s string) bool {
 // joinLines joins the lines of a paragraph with spaces, cleaning spaces and
 // table bars.
 func joinLines(p []string) string {
-	var parts []string
+	// A paragraph of one line is that line, cleaned: no copy.
+	var first string
+	var b strings.Builder
+	n := 0
 	for _, l := range p {
 		l = strings.TrimSpace(cleanSpaces(strings.ReplaceAll(l, "\t", " | ")))
 		l = strings.Trim(l, "| ")
-		if l != "" {
-			parts = append(parts, l)
+		if l == "" {
+			continue
 		}
+		switch n {
+		case 0:
+			first = l
+		case 1:
+			size := 0
+			for _, l := range p {
+				size += len(l) + 1
+			}
+			b.Grow(size)
+			b.WriteString(first)
+			fallthrough
+		default:
+			b.WriteByte(' ')
+			b.WriteString(l)
+		}
+		n++
 	}
-	return strings.Join(parts, " ")
+	if n <= 1 {
+		return first
+	}
+	return b.String()
 }
 
 // answerValue is a parsed answer.
@@ -1551,25 +1629,33 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 	}
 	first := paras[0]
 	all := strings.Join(paras, "\n")
-	if isBlank(all) {
+	// The answer folded once, for the tests that compare folded text.
+	fall := foldText(all)
+	if blankFolded(fall) {
 		return v, false
 	}
-	words := len(strings.Fields(all))
-	marked := len(findMarks(all)) > 0
+	// The word count and the check marks matter only to strict answers:
+	// they are counted for those alone.
+	words, marked := 0, false
+	if strict {
+		words = countFields(all)
+		marked = len(findMarks(all)) > 0
+	}
 	tooLong := func(limit int) bool { return strict && words > limit && !marked }
 	switch q {
 	case 1, 6, 7:
 		t := cleanText(first)
-		if isUnknown(t) {
+		ft := foldText(t)
+		if unknownFolded(ft) {
 			return v, true
 		}
-		if isBlank(t) {
+		if blankFolded(ft) {
 			return v, false
 		}
 		if q == 6 {
 			t = cleanContactName(t)
 		}
-		n := len(strings.Fields(t))
+		n := countFields(t)
 		if strict && (q == 1 && n > 15 || q == 6 && n > 8 || q == 7 && n > 25) {
 			return v, false
 		}
@@ -1592,13 +1678,12 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		if tooLong(15) {
 			return v, false
 		}
-		codes, ok := parseOptions(q, all)
+		codes, ok := parseOptionsFolded(q, all, fall)
 		if !ok {
 			return v, false
 		}
 		if len(codes) > 0 {
-			c := codes[0]
-			v.text = &c
+			v.text = &codes[0]
 		}
 		return v, true
 	case 4:
@@ -1624,7 +1709,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		}
 		return v, isUnknown(first)
 	case 9:
-		if p := parsePhone(cleanText(first)); p != "" && !(strict && len(strings.Fields(p)) > 10) {
+		if p := parsePhone(cleanText(first)); p != "" && !(strict && countFields(p) > 10) {
 			v.text = &p
 			return v, true
 		}
@@ -1633,7 +1718,7 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 		if tooLong(40) {
 			return v, false
 		}
-		codes, ok := parseOptions(q, all)
+		codes, ok := parseOptionsFolded(q, all, fall)
 		v.list = codes
 		return v, ok
 	case 14, 15:
@@ -1644,10 +1729,11 @@ func parseAnswer(q int, paras []string, strict bool) (v answerValue, ok bool) {
 			}
 		}
 		t := strings.Join(ps, "\n")
-		if isUnknown(t) {
+		ft := foldText(t)
+		if unknownFolded(ft) {
 			return v, true
 		}
-		if isBlank(t) {
+		if blankFolded(ft) {
 			return v, false
 		}
 		v.text = &t
@@ -1681,7 +1767,7 @@ func numberLeads(s string) bool {
 	}
 	k := simplify(before)
 	// One or two words before the number ("около 23 000", "plus de 500").
-	return k == "" || approxWords[k] || len(strings.Fields(k)) <= 2 && !strings.ContainsAny(before, ":;!?")
+	return k == "" || approxWords[k] || countFields(k) <= 2 && !strings.ContainsAny(before, ":;!?")
 }
 
 // cleanText trims an answer: spaces, bullets of a single item, surrounding
@@ -1705,6 +1791,25 @@ var (
 	phoneInRE   = regexp.MustCompile(`[,;(]?\s*(tel|tél|phone|t)?\.?:?\s*\+?[0-9][0-9 ()./-]{6,}[0-9]\)?`)
 )
 
+// phoneRun says whether s has eight characters in a row of those that
+// phoneInRE's number is written with, as each of its matches does: a cheap
+// test before the regexp.
+func phoneRun(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9', c == ' ', c == '(', c == ')', c == '.', c == '/', c == '-':
+			n++
+			if n >= 8 {
+				return true
+			}
+		default:
+			n = 0
+		}
+	}
+	return false
+}
+
 // cleanContactName removes from a contact's name what is not the name: a title of
 // address, an address or a telephone number written after it.
 func cleanContactName(s string) string {
@@ -1714,7 +1819,9 @@ func cleanContactName(s string) string {
 		s = strings.ReplaceAll(s, "<>", "")
 		s = strings.ReplaceAll(s, "[]", "")
 	}
-	s = phoneInRE.ReplaceAllString(s, "")
+	if phoneRun(s) {
+		s = phoneInRE.ReplaceAllString(s, "")
+	}
 	s = strings.Trim(strings.TrimSpace(s), " ,;:-–")
 	// "Jana Novak (Head of Unit)": the name only.
 	if i := strings.IndexByte(s, '('); i > 0 && strings.HasSuffix(s, ")") {
@@ -1730,19 +1837,35 @@ func cleanContactName(s string) string {
 // the Questionnaire; nil when too little was answered to be one.
 func assemble(cands []answerCand) *Questionnaire {
 	type parsed struct {
-		c answerCand
+		c *answerCand // in cands
 		v answerValue
 	}
-	var good []parsed
+	// Only the answers at the least depth that has any count: the depths
+	// are read from the least, and those more quoted than the first depth
+	// with an answer are not parsed at all.
+	good := make([]parsed, 0, len(cands))
 	minDepth := 1 << 30
-	for _, c := range cands {
-		v, ok := parseAnswer(c.q, c.text, c.num && !c.labelled)
-		if !ok {
-			continue
+	for depth := -1; len(good) == 0; {
+		// The least depth greater than the one read last.
+		next := 1 << 30
+		for _, c := range cands {
+			if c.depth > depth && c.depth < next {
+				next = c.depth
+			}
 		}
-		good = append(good, parsed{c, v})
-		if c.depth < minDepth {
-			minDepth = c.depth
+		if next == 1<<30 {
+			break
+		}
+		depth = next
+		for k := range cands {
+			c := &cands[k]
+			if c.depth != depth {
+				continue
+			}
+			if v, ok := parseAnswer(c.q, c.text, c.num && !c.labelled); ok {
+				good = append(good, parsed{c, v})
+				minDepth = depth
+			}
 		}
 	}
 	// Where a question is answered twice at that depth, the run of
@@ -1798,8 +1921,7 @@ func assemble(cands []answerCand) *Questionnaire {
 	var answered [17]bool
 	for q := 1; q <= 16; q++ {
 		if p := chosen[q]; p != nil {
-			v := p.v
-			vals[q] = &v
+			vals[q] = &p.v
 			answered[q] = true
 		}
 	}
@@ -1809,7 +1931,14 @@ func assemble(cands []answerCand) *Questionnaire {
 // buildQuestionnaire turns values per question into a Questionnaire, with
 // Missing listing the questions not answered.
 func buildQuestionnaire(vals [17]*answerValue, answered [17]bool) *Questionnaire {
-	q := &Questionnaire{ThematicPriorities: []string{}, CrosscuttingIssues: []string{}, Activities: []string{}, Missing: []string{}}
+	missing := 0
+	for n := 1; n <= 16; n++ {
+		if !answered[n] {
+			missing++
+		}
+	}
+	q := &Questionnaire{ThematicPriorities: []string{}, CrosscuttingIssues: []string{}, Activities: []string{},
+		Missing: make([]string, 0, missing)}
 	for n := 1; n <= 16; n++ {
 		if !answered[n] {
 			q.Missing = append(q.Missing, questionKeys[n-1])

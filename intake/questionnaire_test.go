@@ -291,3 +291,23 @@ func TestExtractTextDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// phoneRun holds for every text in which phoneInRE finds a number.
+func TestPhoneRun(t *testing.T) {
+	inputs := append(foldInputs(), "Jana Novak, tel. +420 123 456 789", "Jana Novak (12345678)", "J. Novak 1234567",
+		"Jana Novak t: 12.34.56.78", "Jana Novak 1-2-3-4", "Jana Novak\u00a0+420\u00a0123\u00a0456")
+	for _, s := range inputs {
+		if phoneInRE.MatchString(s) && !phoneRun(s) {
+			t.Errorf("phoneRun(%q) = false, but phoneInRE matches", s)
+		}
+	}
+}
+
+func TestIndexColon(t *testing.T) {
+	inputs := append(foldInputs(), "Réponse : oui", "Odpowiedź：tak", "\xe3：x", "\xef\xbc:：", "a\xef\xbc", "：:")
+	for _, s := range inputs {
+		if got, want := indexColon(s), strings.IndexAny(s, ":："); got != want {
+			t.Errorf("indexColon(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

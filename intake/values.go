@@ -179,7 +179,43 @@ func isSpaceRune(r rune) bool {
 // letters nor digits into one space: "Type de collectivité :" → "type de
 // collectivite". It is the form in which labels and names are compared.
 func simplify(s string) string {
+	if isASCII(s) {
+		return simplifyRawASCII(s)
+	}
 	return simplifyFolded(foldText(s))
+}
+
+// simplifyRawASCII is simplify for ASCII s: foldASCII and simplifyASCII in
+// one pass, with one copy at most. It returns s itself when nothing changes.
+func simplifyRawASCII(s string) string {
+	// Most of s is often simple already: lower-case letters and digits, one
+	// space between words.
+	i := 0
+	for i < len(s) {
+		c := s[i]
+		if asciiAlnum[c] && asciiFold[c] == c || c == ' ' && i > 0 && i+1 < len(s) && asciiAlnum[s[i-1]] && asciiAlnum[s[i+1]] {
+			i++
+			continue
+		}
+		break
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	space := i == 0 // no space at the start
+	for ; i < len(s); i++ {
+		if c := asciiFold[s[i]]; asciiAlnum[c] {
+			b.WriteByte(c)
+			space = false
+		} else if !space {
+			b.WriteByte(' ')
+			space = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), " ")
 }
 
 // simplifyFolded is simplify for f, folded by foldText.
@@ -249,6 +285,14 @@ func isAlnumByte(c byte) bool { return asciiAlnum[c] }
 // cleanSpaces replaces every kind of space by a plain one, drops zero-width
 // characters and collapses runs of spaces.
 func cleanSpaces(s string) string {
+	if spacesClean(s) {
+		return s
+	}
+	return cleanSpacesCopy(s)
+}
+
+// cleanSpacesCopy is cleanSpaces, writing a new string.
+func cleanSpacesCopy(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -268,6 +312,42 @@ func cleanSpaces(s string) string {
 		b.WriteRune(r)
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// spacesClean says whether cleanSpaces(s) is s: valid UTF-8 with no space
+// but single plain ones between other characters, and no zero-width
+// character. Most lines of mail are.
+func spacesClean(s string) bool {
+	space := true // a space at the start is trimmed
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ':
+				if space {
+					return false
+				}
+				space = true
+			case c >= '\t' && c <= '\r':
+				return false
+			default:
+				space = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch r {
+		case utf8.RuneError, '\u200b', '\u200c', '\u200d', '\ufeff', '\u00ad':
+			return false
+		}
+		if isSpaceRune(r) {
+			return false
+		}
+		space = false
+		i += size
+	}
+	return !space || s == ""
 }
 
 // Answers that say the authority does not know or that the question does
@@ -290,6 +370,15 @@ var unknownAnswers = []string{
 	"ukendt", "ukjent",
 }
 
+// unknownByFirst holds unknownAnswers by their first byte.
+var unknownByFirst = sync.OnceValue(func() *[256][]string {
+	var by [256][]string
+	for _, u := range unknownAnswers {
+		by[u[0]] = append(by[u[0]], u)
+	}
+	return &by
+})
+
 // Answers that leave a question blank: a template's placeholders.
 var blankAnswers = map[string]bool{
 	"": true, "...": true, "…": true, "___": true, "tbc": true, "to be completed": true, "a completer": true,
@@ -301,16 +390,26 @@ var blankAnswers = map[string]bool{
 // (alone or at the start, as in "unknown (no census data)"), or is only a dash
 // or a question mark.
 func isUnknown(s string) bool {
-	f := foldText(s)
+	return unknownFolded(foldText(s))
+}
+
+// unknownFolded is isUnknown for f, folded by foldText.
+func unknownFolded(f string) bool {
+	return unknownKey(f, simplifyFolded(f))
+}
+
+// unknownKey is isUnknown for f, folded by foldText, and k, simplified from
+// f by simplifyFolded.
+func unknownKey(f, k string) bool {
 	switch strings.Trim(strings.TrimSpace(f), " .") {
 	case "-", "--", "/", "?", "x", "n/a", "n.a.", "n/d", "k.a.", "s.o.", "-/-":
 		return true
 	}
-	k := simplifyFolded(f)
 	if k == "" {
 		return false
 	}
-	for _, u := range unknownAnswers {
+	// Only the answers that start with k's first byte may start k.
+	for _, u := range unknownByFirst()[k[0]] {
 		if hasPhrase(k, u) {
 			// "na" and "nd" only alone: "na 20" is not a thing.
 			if len(u) <= 3 && k != u && !strings.Contains(u, " ") {
@@ -325,13 +424,18 @@ func isUnknown(s string) bool {
 // isBlank says whether s leaves the question unanswered: empty, only
 // punctuation, or a template placeholder.
 func isBlank(s string) bool {
-	t := strings.TrimSpace(foldText(s))
+	return blankFolded(foldText(s))
+}
+
+// blankFolded is isBlank for f, folded by foldText.
+func blankFolded(f string) bool {
+	t := strings.TrimSpace(f)
 	if blankAnswers[strings.Trim(t, " :")] {
 		return true
 	}
 	// A template's hint: "(name)", "[number of inhabitants]", "<e-mail>".
 	if len(t) >= 2 && strings.ContainsRune("([<", rune(t[0])) && strings.ContainsRune(")]>", rune(t[len(t)-1])) &&
-		!strings.ContainsAny(t[1:len(t)-1], "()[]<>@0123456789") && len(strings.Fields(t)) <= 6 {
+		!strings.ContainsAny(t[1:len(t)-1], "()[]<>@0123456789") && countFields(t) <= 6 {
 		inner := strings.TrimSpace(t[1 : len(t)-1])
 		if inner != "x" && inner != "" && inner != "*" && inner != "v" {
 			return true
@@ -572,8 +676,9 @@ var multipliers = map[string]float64{
 func numberTokens(s string) []numToken {
 	var out []numToken
 	// The runes of s and their byte offsets (an invalid byte is one rune).
-	var rs []rune
-	var offs []int
+	runes := utf8.RuneCountInString(s)
+	rs := make([]rune, 0, runes)
+	offs := make([]int, 0, runes+1)
 	for i, r := range s {
 		rs = append(rs, r)
 		offs = append(offs, i)
@@ -723,8 +828,9 @@ func countTokens(s string) (counts, percents []numToken) {
 			continue
 		}
 		if t.year {
-			prev := strings.Fields(simplify(s[:t.start]))
-			if t.inParens || (len(prev) > 0 && yearWords[prev[len(prev)-1]]) {
+			// The word before: simplify leaves words with one space between.
+			prev := simplify(s[:t.start])
+			if t.inParens || (prev != "" && yearWords[prev[strings.LastIndexByte(prev, ' ')+1:]]) {
 				continue
 			}
 			// "2021 census: 45 000": a year followed by a count that is no
@@ -783,6 +889,15 @@ var upToWords = []string{
 	"mene nez", "menej nez", "kevesebb mint", "legfeljebb", "minder dan", "hooguit", "manje od", "manje nego",
 	"ispod", "menos de", "по-малко от", "менее", "до", "λιγοτεροι απο", "κατω απο",
 }
+
+// upToKeys are upToWords simplified, with a space on each side.
+var upToKeys = sync.OnceValue(func() []string {
+	keys := make([]string, len(upToWords))
+	for i, w := range upToWords {
+		keys[i] = " " + simplify(w) + " "
+	}
+	return keys
+})
 
 // Words before a number that make a rough estimate: they change nothing.
 // Listed for documentation: parseRange ignores all words but the ones above.
@@ -845,8 +960,8 @@ func parseRange(s string) (r *Range, answered bool) {
 	}
 	before := " " + simplify(s[:t1.start]) + " "
 	if hi == lo {
-		for _, w := range upToWords {
-			if strings.HasSuffix(before, " "+simplify(w)+" ") {
+		for _, w := range upToKeys() {
+			if strings.HasSuffix(before, w) {
 				lo = 0
 				break
 			}
@@ -1092,16 +1207,22 @@ var optionLists = map[int][]optionDef{
 	},
 }
 
-// optionCodes returns the codes of question q's list, in questionnaire order.
+// optionCodes returns the codes of question q's list, in questionnaire
+// order. The slice is shared: callers only read it.
 func optionCodes(q int) []string {
-	var order []string
-	for _, f := range formCodesOrder {
-		if f.q == q {
-			order = append(order, f.code)
-		}
+	if q < 0 || q >= len(codesByQuestion) {
+		return nil
 	}
-	return order
+	return codesByQuestion[q]
 }
+
+// codesByQuestion holds optionCodes by question, listed once.
+var codesByQuestion = func() (byQ [17][]string) {
+	for _, f := range formCodesOrder {
+		byQ[f.q] = append(byQ[f.q], f.code)
+	}
+	return byQ
+}()
 
 // formCodesOrder is the order of the codes in questionnaire.md.
 var formCodesOrder = []struct {
@@ -1206,10 +1327,18 @@ type textWord struct {
 // splitWords cuts s into runs of letters and digits, folded, with their
 // byte offsets in s.
 func splitWords(s string) []textWord {
+	if isASCII(s) {
+		return splitWordsASCII(s, foldASCII(s))
+	}
+	return splitWordsUnicode(s)
+}
+
+// splitWordsUnicode is splitWords for any s.
+func splitWordsUnicode(s string) []textWord {
 	var out []textWord
 	start := -1
 	for i, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+		if r < utf8.RuneSelf && asciiAlnum[r] || r >= utf8.RuneSelf && isWordRune(r) {
 			if start < 0 {
 				start = i
 			}
@@ -1230,11 +1359,54 @@ func splitWords(s string) []textWord {
 	return out
 }
 
+// splitWordsASCII is splitWords for ASCII s, whose words are letters and
+// digits only: each is its part of f, foldASCII(s), folded once for all.
+func splitWordsASCII(s, f string) []textWord {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if asciiAlnum[s[i]] && (i == 0 || !asciiAlnum[s[i-1]]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]textWord, 0, n)
+	start := -1
+	for i := 0; i < len(f); i++ {
+		if asciiAlnum[f[i]] {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			out = append(out, textWord{w: f[start:i], start: start, end: i})
+			start = -1
+		}
+	}
+	if start >= 0 {
+		out = append(out, textWord{w: f[start:], start: start, end: len(f)})
+	}
+	return out
+}
+
+// isWordRune says whether r belongs to a word of splitWords: a letter, a
+// digit or a mark on one.
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
 // wordScanner reads the words of splitWords one at a time, for callers that
 // need only the first few.
 type wordScanner struct {
 	s   string
 	pos int
+	// vocab, when set, holds the only words the caller looks for, each
+	// mapped to itself: an ASCII word of s not in it reads as "", and one in
+	// it as the string of vocab, so that reading a capitalized word
+	// allocates nothing.
+	vocab map[string]string
 }
 
 // next returns the next word of splitWords(sc.s), and false at the end.
@@ -1244,10 +1416,14 @@ func (sc *wordScanner) next() (textWord, bool) {
 	i := sc.pos
 	for i < len(s) {
 		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
+		var inWord bool
+		if r < utf8.RuneSelf {
+			inWord = asciiAlnum[r] // the ASCII letters and digits
+		} else {
 			r, size = utf8.DecodeRuneInString(s[i:])
+			inWord = isWordRune(r)
 		}
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+		if inWord {
 			if start < 0 {
 				start = i
 			}
@@ -1266,9 +1442,24 @@ func (sc *wordScanner) next() (textWord, bool) {
 	w := s[start:i]
 	if isASCII(w) {
 		// Letters and digits only: simplify only lower-cases.
+		if sc.vocab != nil {
+			return textWord{w: vocabWord(sc.vocab, w), start: start, end: i}, true
+		}
 		return textWord{w: foldASCII(w), start: start, end: i}, true
 	}
 	return textWord{w: strings.ReplaceAll(simplify(w), " ", ""), start: start, end: i}, true
+}
+
+// vocabWord is foldASCII(w) as vocab holds it, or "" when vocab does not.
+func vocabWord(vocab map[string]string, w string) string {
+	var buf [32]byte
+	if len(w) > len(buf) {
+		return vocab[foldASCII(w)]
+	}
+	for k := 0; k < len(w); k++ {
+		buf[k] = asciiFold[w[k]]
+	}
+	return vocab[string(buf[:len(w)])]
 }
 
 // An event of an options answer: a label or a mark, in text order.
@@ -1290,8 +1481,14 @@ var (
 // findMarks returns the check marks of s: [X], [x], (x), [✓], ☒, ☑, ✔, ✓…
 // as checked, [ ], ( ), ☐ as not checked.
 func findMarks(s string) []optEvent {
-	var out []optEvent
+	// Room for the marks between brackets; those beyond ASCII are rare.
+	out := make([]optEvent, 0, strings.Count(s, "[")+strings.Count(s, "("))
 	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf && c != '[' && c != '(' {
+			// The other marks are all beyond ASCII.
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == '[' || r == '(':
@@ -1301,17 +1498,14 @@ func findMarks(s string) []optEvent {
 			}
 			j := strings.IndexByte(s[i+1:], closer)
 			if j >= 0 && j <= 8 {
-				inner := strings.TrimSpace(cleanSpaces(s[i+1 : i+1+j]))
+				// Trimmed first, "[ ]" needs no cleaning: the same result.
+				inner := cleanSpaces(strings.TrimSpace(s[i+1 : i+1+j]))
 				if inner == "" || inner == "_" {
 					out = append(out, optEvent{pos: i, end: i + j + 2, mark: true})
 					i += j + 2
 					continue
 				}
-				switch strings.ToLower(inner) {
-				case "x", "xx", "*", "•", "v", "✓", "✔", "☒", "☑", "✗", "✘", "ok", "o":
-					if r == '(' && strings.ToLower(inner) == "o" {
-						break
-					}
+				if tickMark(inner) && !(r == '(' && strings.EqualFold(inner, "o")) {
 					out = append(out, optEvent{pos: i, end: i + j + 2, mark: true, checked: true})
 					i += j + 2
 					continue
@@ -1329,6 +1523,20 @@ func findMarks(s string) []optEvent {
 		i += size
 	}
 	return out
+}
+
+// tickMarks are what ticks a box between brackets, in lower case.
+var tickMarks = []string{"x", "xx", "*", "•", "v", "✓", "✔", "☒", "☑", "✗", "✘", "ok", "o"}
+
+// tickMark says whether s, in lower case, is one of tickMarks; it compares
+// without lower-casing s into a new string.
+func tickMark(s string) bool {
+	for _, t := range tickMarks {
+		if strings.EqualFold(s, t) {
+			return true
+		}
+	}
+	return false
 }
 
 // standalone says whether the rune at s[i:i+size] stands alone, between
@@ -1376,13 +1584,19 @@ var yesNoMarkWords = map[string]bool{"yes": true, "oui": true, "ja": true, "da":
 	"nee": false, "hayir": false, "οχι": false, "не": false}
 
 // optionEvents finds the labels of question q's options in s, and the
-// marks around them.
-func optionEvents(q int, s string) []optEvent {
+// marks around them; f is foldText(s).
+func optionEvents(q int, s, f string) []optEvent {
 	labels := optionIndex()[q]
 	starts := optionStarts()[q]
 	marks := findMarks(s)
-	words := splitWords(s)
-	var ev []optEvent
+	var words []textWord
+	if isASCII(s) {
+		words = splitWordsASCII(s, f)
+	} else {
+		words = splitWordsUnicode(s)
+	}
+	// Each mark and each word gives at most one event.
+	ev := make([]optEvent, 0, len(marks)+len(words))
 	mi := 0
 	for i := 0; i < len(words); {
 		for mi < len(marks) && marks[mi].pos < words[i].start {
@@ -1457,19 +1671,25 @@ func optionEvents(q int, s string) []optEvent {
 // text chooses nothing: an empty template ("[ ] Yes [ ] No") or text that
 // names no option. "unknown", "none" and the like answer with no code.
 func parseOptions(q int, s string) (codes []string, answered bool) {
+	return parseOptionsFolded(q, s, foldText(s))
+}
+
+// parseOptionsFolded is parseOptions for s and f, foldText(s), which the
+// caller may have already.
+func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 	codes = []string{}
 	if _, ok := optionLists[q]; !ok {
 		return codes, false
 	}
-	if isUnknown(s) {
+	k := simplifyFolded(f)
+	if unknownKey(f, k) {
 		return codes, true
 	}
-	k := simplify(s)
 	multi := !singleChoice(q)
 	if multi && hasPhrasePrefix(k, noneWords) {
 		return codes, true
 	}
-	ev := optionEvents(q, s)
+	ev := optionEvents(q, s, f)
 	// "All", "all except health".
 	if multi && hasPhrasePrefix(k, allWords) {
 		except := false
@@ -1493,7 +1713,7 @@ func parseOptions(q int, s string) (codes []string, answered bool) {
 	}
 	// Merge the labels of one option that follow each other with no mark
 	// between them: "Municipality (city, town, commune)".
-	var merged []optEvent
+	merged := ev[:0] // in place: it never outgrows what it has read
 	for _, e := range ev {
 		if n := len(merged); n > 0 && e.code != "" && merged[n-1].code == e.code {
 			merged[n-1].end = e.end
@@ -1626,7 +1846,7 @@ func proseChoice(q int, ev []optEvent) string {
 
 // inOrder returns the codes set in m in questionnaire order.
 func inOrder(q int, m map[string]bool) []string {
-	out := []string{}
+	out := make([]string, 0, len(m))
 	for _, c := range optionCodes(q) {
 		if m[c] {
 			out = append(out, c)

@@ -287,3 +287,24 @@ func FuzzFoldUnicode(f *testing.F) {
 		}
 	})
 }
+
+// cleanSpaces returns s itself when it is clean: the same as the copy.
+func TestCleanSpaces(t *testing.T) {
+	inputs := append(foldInputs(), " a", "a ", "a  b", "a\tb", "a\u00a0b", "a\u200bb", "\ufffd", "a \u200b b", "[ ]")
+	for _, s := range inputs {
+		if got, want := cleanSpaces(s), cleanSpacesCopy(s); got != want {
+			t.Errorf("cleanSpaces(%+q) = %+q, want %+q", s, got, want)
+		}
+	}
+}
+
+func FuzzCleanSpaces(f *testing.F) {
+	for _, s := range []string{"", " a b ", "a  b", "a\u2009b", "a\xffb", "a\u00adb"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := cleanSpaces(s), cleanSpacesCopy(s); got != want {
+			t.Errorf("cleanSpaces(%+q) = %+q, want %+q", s, got, want)
+		}
+	})
+}
