@@ -24,10 +24,16 @@ func noReply(h textproto.MIMEHeader, from string) string {
 	case "bulk", "list", "junk", "auto_reply", "auto-reply":
 		return "Precedence: " + v
 	}
+	// The first List-* field in name order, so that the reason is the same
+	// each time the message is read, whatever the map's order.
+	list := ""
 	for key := range h {
-		if strings.HasPrefix(key, "List-") {
-			return "mailing list (" + key + ")"
+		if strings.HasPrefix(key, "List-") && (list == "" || key < list) {
+			list = key
 		}
+	}
+	if list != "" {
+		return "mailing list (" + list + ")"
 	}
 	// What list servers and loop guards add besides List-*.
 	for _, key := range []string{"Mailing-List", "X-Mailman-Version", "X-Ml-Name", "X-Mlserver", "X-Loop"} {

@@ -57,6 +57,24 @@ func TestNoReply(t *testing.T) {
 	}
 }
 
+// TestNoReplyStable checks that a message with several List-* fields gets the
+// same reason each time it is read: the header is a map, and the stored
+// record must not depend on its order.
+func TestNoReplyStable(t *testing.T) {
+	raw := []byte("From: news@lists.example.org\r\nList-Unsubscribe: <mailto:u@example.org>\r\n" +
+		"List-Post: <mailto:p@example.org>\r\nList-Id: <roma.lists.example.org>\r\nList-Archive: <https://example.org>\r\n" +
+		"Subject: News\r\n\r\nHello\r\n")
+	for range 50 {
+		env, err := ReadEnvelope(raw, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if env.NoReply != "mailing list (List-Archive)" {
+			t.Fatalf("NoReply = %q, want the first List-* field by name, List-Archive", env.NoReply)
+		}
+	}
+}
+
 // TestNoReplyHeaderOnly checks that a message too large to parse is still
 // recognised as automatic from its header.
 func TestNoReplyHeaderOnly(t *testing.T) {
