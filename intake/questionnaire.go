@@ -309,14 +309,15 @@ func splitLines(text string) []tline {
 
 // cutLines cuts text into lines with their quote depth, all of kind
 // lineText; whole is the number of them cut from the text's lines but the
-// last (which a longer text may continue).
+// last (which a longer text may continue). "\r\n", "\r" and "\n" each
+// end a line.
 func cutLines(text string) (lines []tline, whole int) {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	raw := strings.Split(text, "\n")
-	lines = make([]tline, 0, len(raw))
-	for ri, r := range raw {
-		if ri == len(raw)-1 {
+	n := strings.Count(text, "\n") + strings.Count(text, "\r") - strings.Count(text, "\r\n") + 1
+	lines = make([]tline, 0, n)
+	for rest, more := text, true; more; {
+		var r string
+		r, rest, more = nextLine(rest)
+		if !more {
 			whole = len(lines)
 		}
 		if !utf8.ValidString(r) {
@@ -333,11 +334,37 @@ func cutLines(text string) (lines []tline, whole int) {
 			}
 		}
 		s = strings.TrimRightFunc(s, isSpaceRune)
-		for _, part := range splitRun(s) {
+		parts := splitRun(s)
+		if parts == nil {
+			// Most lines: no slice of one part to make.
+			lines = append(lines, tline{text: s, depth: depth, blank: isBlankLine(s)})
+			continue
+		}
+		for _, part := range parts {
 			lines = append(lines, tline{text: part, depth: depth, blank: isBlankLine(part)})
 		}
 	}
 	return lines, whole
+}
+
+// nextLine cuts the first line off s, at the first "\r\n", "\r" or "\n";
+// more is false when no line break ends it (it is the last line).
+func nextLine(s string) (line, rest string, more bool) {
+	i := strings.IndexByte(s, '\n')
+	head := s
+	if i >= 0 {
+		head = s[:i]
+	}
+	if j := strings.IndexByte(head, '\r'); j >= 0 {
+		if j+1 < len(s) && s[j+1] == '\n' {
+			return s[:j], s[j+2:], true
+		}
+		return s[:j], s[j+1:], true
+	}
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
 }
 
 // classifyWindow is how far the classification of a line reads and writes
@@ -368,10 +395,11 @@ var runNumberRE = regexp.MustCompile(`(?:^|[\s;,])(\d{1,2})[.)]\s`)
 
 // splitRun cuts a line that holds several numbered answers ("1) Brno 2)
 // Czech Republic 3) municipality") before each number, when the numbers
-// start the line and go up; other lines are returned whole.
+// start the line and go up; it returns nil for other lines, which stay
+// whole.
 func splitRun(s string) []string {
 	if len(s) > 2000 || !startsWithDigit(s) || numberEnds(s) < 3 {
-		return []string{s}
+		return nil
 	}
 	locs := runNumberRE.FindAllStringSubmatchIndex(s, 40)
 	var cuts []int
@@ -382,13 +410,13 @@ func splitRun(s string) []string {
 			continue
 		}
 		if len(cuts) == 0 && m[2] != 0 {
-			return []string{s}
+			return nil
 		}
 		cuts = append(cuts, m[2])
 		last = n
 	}
 	if len(cuts) < 3 {
-		return []string{s}
+		return nil
 	}
 	var out []string
 	for i, c := range cuts {
