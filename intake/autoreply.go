@@ -148,10 +148,18 @@ var subjectTagRe = regexp.MustCompile(`^\s*(?:\[[^\]]{1,24}\]|\*{1,3}[^*]{1,24}\
 // autoReplySubject says whether subject starts like an automatic reply.
 func autoReplySubject(subject string) bool {
 	s := strings.TrimSpace(subject)
-	for i := 0; i < 2; i++ {
+	for i := 0; i < 2 && mayStartWithTag(s); i++ {
 		s = subjectTagRe.ReplaceAllString(s, "")
 	}
 	return autoReplySubjectRe.MatchString(s)
+}
+
+// mayStartWithTag is false when subjectTagRe cannot match s: after the
+// spaces (\s) a tag starts with "[" or "*". Most subjects have none, and
+// ReplaceAllString copies s even when nothing matches.
+func mayStartWithTag(s string) bool {
+	s = strings.TrimLeft(s, "\t\n\f\r ")
+	return s != "" && (s[0] == '[' || s[0] == '*')
 }
 
 // autoReplyBodyRe matches what vacation notices say of their writer, in the

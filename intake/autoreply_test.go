@@ -81,3 +81,16 @@ func FuzzIsAutoReply(f *testing.F) {
 		isAutoReply(m)
 	})
 }
+
+// FuzzSubjectTag holds mayStartWithTag to subjectTagRe: it may only rule
+// out subjects the pattern does not match.
+func FuzzSubjectTag(f *testing.F) {
+	for _, s := range []string{"[EXTERNAL] Out of office", " \t*** Spam *** x", "*x", "Re: [x]", "\u00a0[x]", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !mayStartWithTag(s) && subjectTagRe.MatchString(s) {
+			t.Errorf("mayStartWithTag(%q) is false, but subjectTagRe matches", s)
+		}
+	})
+}

@@ -571,22 +571,24 @@ func (ls *litSet) scan(f string, yield func(owner int) bool) {
 // foldCase returns s with every rune replaced by foldRune of it, and every
 // invalid byte by U+FFFD (as regexp reads it).
 func foldCase(s string) string {
-	b := make([]byte, 0, len(s))
+	// A Builder: its String does not copy the bytes.
+	var b strings.Builder
+	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'a' <= c && c <= 'z' {
 				c -= 'a' - 'A'
 			}
-			b = append(b, c)
+			b.WriteByte(c)
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		b = utf8.AppendRune(b, foldRune(r))
+		b.WriteRune(foldRune(r))
 		i += size
 	}
-	return string(b)
+	return b.String()
 }
 
 // startRegexp is a pattern anchored at the start of the text ("^...") whose
