@@ -866,12 +866,13 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 	var folded [16]string
 	var foldedDone [16]bool
 	cands := allNumberWords
-	if ascii >= min(maxNumberWordRunes+1, len(head)) {
-		// Every word is compared on ASCII, from the first byte.
+	switch {
+	case head == "":
 		cands = nil
-		if len(head) > 0 {
-			cands = numberWordsByFirst[foldByte(head[0])]
-		}
+	case head[0] < utf8.RuneSelf:
+		// foldText keeps an ASCII first character first, folded byte by
+		// byte: only the words that start with it may match.
+		cands = numberWordsByFirst[foldByte(head[0])]
 	}
 	for _, wi := range cands {
 		w := numberWords[wi]
