@@ -49,6 +49,15 @@ func checkCutLines(t *testing.T, text string) {
 	if gotWhole != wantWhole || !reflect.DeepEqual(lineFacts(got), lineFacts(want)) {
 		t.Fatalf("cutLines(%q) = %+v, %d, want %+v, %d", text, lineFacts(got), gotWhole, lineFacts(want), wantWhole)
 	}
+	for _, l := range got {
+		if l.folded() != foldText(l.text) {
+			t.Fatalf("cutLines(%q): line %q folded to %q, want %q", text, l.text, l.folded(), foldText(l.text))
+		}
+		// What classifyLine takes for foldText(strings.TrimSpace(l.text)).
+		if want := foldText(strings.TrimSpace(l.text)); l.fold != "" && strings.TrimSpace(l.fold) != want {
+			t.Fatalf("cutLines(%q): line %q trimmed folds to %q, want %q", text, l.text, strings.TrimSpace(l.fold), want)
+		}
+	}
 }
 
 // TestCutLines holds cutLines to cutLinesSimple.

@@ -251,9 +251,23 @@ type tline struct {
 
 	// findMarker(markText, false), once read by marker.
 	marked   bool
+	markOK   bool
 	markText string
 	mark     qMarker
-	markOK   bool
+
+	// fold is foldText(text) when text is ASCII, cut from a fold of the
+	// whole text; "" when it is not known. See folded.
+	fold string
+}
+
+// folded returns foldText(l.text). The lines of a text are folded many
+// times (each line, and its neighbours for the headers of a reply): an
+// ASCII line, most of them, is folded once with the text.
+func (l *tline) folded() string {
+	if l.fold != "" || l.text == "" {
+		return l.fold
+	}
+	return foldText(l.text)
 }
 
 // marker is findMarker(s, sig) for line l, whose text (maybe trimmed) is
@@ -314,13 +328,16 @@ func splitLines(text string) []tline {
 func cutLines(text string) (lines []tline, whole int) {
 	n := strings.Count(text, "\n") + strings.Count(text, "\r") - strings.Count(text, "\r\n") + 1
 	lines = make([]tline, 0, n)
+	folded := foldASCIIBytes(text)
 	for rest, more := text, true; more; {
+		off := len(text) - len(rest) // of the line r in text
 		var r string
 		r, rest, more = nextLine(rest)
 		if !more {
 			whole = len(lines)
 		}
-		if !utf8.ValidString(r) {
+		valid := utf8.ValidString(r)
+		if !valid {
 			r = strings.ToValidUTF8(r, "\uFFFD")
 		}
 		depth := 0
@@ -333,11 +350,16 @@ func cutLines(text string) (lines []tline, whole int) {
 				break
 			}
 		}
+		start := off + len(r) - len(s) // of s in text, when r is
 		s = strings.TrimRightFunc(s, isSpaceRune)
 		parts := splitRun(s)
 		if parts == nil {
 			// Most lines: no slice of one part to make.
-			lines = append(lines, tline{text: s, depth: depth, blank: isBlankLine(s)})
+			l := tline{text: s, depth: depth, blank: isBlankLine(s)}
+			if valid && !l.blank && isASCII(s) {
+				l.fold = folded[start : start+len(s)]
+			}
+			lines = append(lines, l)
 			continue
 		}
 		for _, part := range parts {
@@ -345,6 +367,30 @@ func cutLines(text string) (lines []tline, whole int) {
 		}
 	}
 	return lines, whole
+}
+
+// foldASCIIBytes returns s with each ASCII character folded as foldText
+// folds it, the other bytes as they are: the part of it under an ASCII
+// part of s is foldText of that part.
+func foldASCIIBytes(s string) string {
+	i := 0
+	for i < len(s) && (s[i] >= utf8.RuneSelf || foldByte(s[i]) == s[i]) {
+		i++
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	b.WriteString(s[:i])
+	for ; i < len(s); i++ {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			c = foldByte(c)
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // nextLine cuts the first line off s, at the first "\r\n", "\r" or "\n";
@@ -546,7 +592,13 @@ func classifyLine(lines []tline, i int) {
 		l.kind = lineSigSep
 		return
 	}
-	folded := foldText(t)
+	// foldText(t): t is l.text without the spaces that foldText makes " ".
+	folded := l.fold
+	if folded != "" {
+		folded = strings.TrimSpace(folded)
+	} else {
+		folded = foldText(t)
+	}
 	f := strings.TrimSpace(folded)
 	f = strings.TrimLeft(f, "*_ ")
 	if isReplySep(f) || hasPrefixAny(f, replyStarts) {
@@ -560,7 +612,7 @@ func classifyLine(lines []tline, i int) {
 	// "On … wrote:", on one line or two.
 	if len(f) < 300 && endsWithWrote(f) {
 		l.kind = lineReply
-		if i > 0 && !lines[i-1].blank && lines[i-1].kind == lineText && wroteStartRE.MatchString(strings.TrimSpace(foldText(lines[i-1].text))) && !wroteStartRE.MatchString(f) {
+		if i > 0 && !lines[i-1].blank && lines[i-1].kind == lineText && wroteStartRE.MatchString(strings.TrimSpace(lines[i-1].folded())) && !wroteStartRE.MatchString(f) {
 			lines[i-1].kind = lineReply
 		}
 		return
@@ -570,7 +622,7 @@ func classifyLine(lines []tline, i int) {
 			if lines[j].blank {
 				break
 			}
-			g := strings.TrimLeft(strings.TrimSpace(foldText(lines[j].text)), "*_ ")
+			g := strings.TrimLeft(strings.TrimSpace(lines[j].folded()), "*_ ")
 			if j > i && !headerAnyRE.MatchString(g) {
 				break
 			}
@@ -655,7 +707,7 @@ func isHeaderFrom(f string) bool {
 // quoted or forwarded message: another header (Sent:, Date:, To:, Subject:)
 // follows within a few lines, or the same line holds them (HTML converted).
 func isHeaderBlock(lines []tline, i int) bool {
-	f := foldText(lines[i].text)
+	f := lines[i].folded()
 	if strings.Contains(f, "sent:") || strings.Contains(f, "envoye :") || strings.Contains(f, "envoye:") || strings.Contains(f, "gesendet:") {
 		return true
 	}
@@ -663,7 +715,7 @@ func isHeaderBlock(lines []tline, i int) bool {
 		if lines[j].blank {
 			continue
 		}
-		g := strings.TrimLeft(strings.TrimSpace(foldText(lines[j].text)), "*_ ")
+		g := strings.TrimLeft(strings.TrimSpace(lines[j].folded()), "*_ ")
 		if headerNextRE.MatchString(g) {
 			return true
 		}
