@@ -11,6 +11,7 @@ package intake
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -630,6 +631,9 @@ func classifyLine(lines []tline, i int) {
 		}
 		return
 	}
+	if !mayCloseOrDisclaim(folded) {
+		return
+	}
 	if m, ok := l.marker(t, false); ok && (m.numbered || m.strong) {
 		return
 	}
@@ -780,6 +784,80 @@ func isClosing(k string) bool {
 	return false
 }
 
+// mayCloseOrDisclaim is false when isClosing and isDisclaimer are both
+// false for simplifyFolded(f), which it does not make: for most lines the
+// first and last words of f say so. When f is ASCII, the words of the
+// simplified line are the runs of letters and digits of f, as written in f:
+// a closing starts with the first word of a closing phrase or ends with the
+// last word of one of closingEnds; a disclaimer starts with the first word
+// of one of disclaimerStarts, or holds the first word of one of
+// disclaimerA.
+func mayCloseOrDisclaim(f string) bool {
+	if !isASCII(f) {
+		return true
+	}
+	i := 0
+	for i < len(f) && !isAlnumByte(f[i]) {
+		i++
+	}
+	if i == len(f) {
+		return false // nothing left when simplified
+	}
+	j := i
+	for j < len(f) && isAlnumByte(f[j]) {
+		j++
+	}
+	first := f[i:j]
+	j = len(f)
+	for !isAlnumByte(f[j-1]) {
+		j--
+	}
+	i = j
+	for i > 0 && isAlnumByte(f[i-1]) {
+		i--
+	}
+	last := f[i:j]
+	ci := closings()
+	if len(ci.byFirst[first]) > 0 || ci.endWords[last] {
+		return true
+	}
+	dh := disclaimerHeads()
+	for _, w := range dh.starts {
+		if strings.HasPrefix(first, w) {
+			return true
+		}
+	}
+	return dh.a.foundIn(f)
+}
+
+// disclaimerHeadWords are the first words of disclaimerStarts and of
+// disclaimerA, for mayCloseOrDisclaim.
+type disclaimerHeadWords struct {
+	starts []string
+	a      *litSet
+}
+
+var disclaimerHeads = sync.OnceValue(func() *disclaimerHeadWords {
+	head := func(s string) string {
+		if i := strings.IndexByte(s, ' '); i >= 0 {
+			return s[:i]
+		}
+		return s
+	}
+	dh := &disclaimerHeadWords{}
+	for _, s := range disclaimerStarts {
+		if w := head(s); !slices.Contains(dh.starts, w) {
+			dh.starts = append(dh.starts, w)
+		}
+	}
+	var heads []string
+	for _, s := range disclaimerA {
+		heads = append(heads, head(s))
+	}
+	dh.a = newLitSet([][]string{heads})
+	return dh
+})
+
 // closingPhrase is a closing phrase, prepared for isClosing.
 type closingPhrase struct {
 	phrase string
@@ -793,10 +871,12 @@ type closingIndex struct {
 	whole   map[string]bool
 	byFirst map[string][]closingPhrase
 	ends    [256][]string // by their last byte
+	// endWords are the last words of ends.
+	endWords map[string]bool
 }
 
 var closings = sync.OnceValue(func() *closingIndex {
-	ci := &closingIndex{whole: make(map[string]bool), byFirst: make(map[string][]closingPhrase)}
+	ci := &closingIndex{whole: make(map[string]bool), byFirst: make(map[string][]closingPhrase), endWords: make(map[string]bool)}
 	for _, p := range closingPhrases {
 		ci.whole[p] = true
 		first := p
@@ -807,6 +887,7 @@ var closings = sync.OnceValue(func() *closingIndex {
 		ci.byFirst[first] = append(ci.byFirst[first], closingPhrase{phrase: p, long: long})
 		if len(strings.Fields(p)) >= 2 && closingEnds[p] {
 			ci.ends[p[len(p)-1]] = append(ci.ends[p[len(p)-1]], p)
+			ci.endWords[p[strings.LastIndexByte(p, ' ')+1:]] = true
 		}
 	}
 	return ci
