@@ -699,13 +699,25 @@ var wroteByLast = sync.OnceValue(func() *[256][]string {
 // ("From:", "De :", "Von:"), maybe in bold.
 func isHeaderFrom(f string) bool {
 	f = strings.TrimPrefix(f, "*")
-	for _, w := range headerFromWords {
+	if f == "" || strings.IndexByte(f, ':') < 0 {
+		return false
+	}
+	for _, w := range headerFromByFirst()[f[0]] {
 		if strings.HasPrefix(f, w) && strings.HasPrefix(strings.TrimLeft(f[len(w):], "\t\n\f\r "), ":") {
 			return true
 		}
 	}
 	return false
 }
+
+// headerFromByFirst holds headerFromWords by their first byte.
+var headerFromByFirst = sync.OnceValue(func() *[256][]string {
+	var by [256][]string
+	for _, w := range headerFromWords {
+		by[w[0]] = append(by[w[0]], w)
+	}
+	return &by
+})
 
 // isHeaderBlock says whether the From: line at i starts a header block of a
 // quoted or forwarded message: another header (Sent:, Date:, To:, Subject:)
@@ -728,9 +740,7 @@ func isHeaderBlock(lines []tline, i int) bool {
 }
 
 func isSeparatorLine(t string) bool {
-	if utf8.RuneCountInString(t) < 5 {
-		return false
-	}
+	// Most lines fail on their first rune: the runes are counted after.
 	for _, r := range t {
 		switch r {
 		case '-', '_', '=', '*', '~', '—', '–', '━', '─', ' ':
@@ -738,7 +748,7 @@ func isSeparatorLine(t string) bool {
 			return false
 		}
 	}
-	return true
+	return utf8.RuneCountInString(t) >= 5
 }
 
 // isClosing says whether the simplified line k closes a letter: it starts
@@ -822,7 +832,7 @@ func mayCloseOrDisclaim(f string) bool {
 		return true
 	}
 	dh := disclaimerHeads()
-	for _, w := range dh.starts {
+	for _, w := range dh.starts[first[0]] {
 		if strings.HasPrefix(first, w) {
 			return true
 		}
@@ -830,10 +840,10 @@ func mayCloseOrDisclaim(f string) bool {
 	return dh.a.foundIn(f)
 }
 
-// disclaimerHeadWords are the first words of disclaimerStarts and of
-// disclaimerA, for mayCloseOrDisclaim.
+// disclaimerHeadWords are the first words of disclaimerStarts, by their
+// first byte, and of disclaimerA, for mayCloseOrDisclaim.
 type disclaimerHeadWords struct {
-	starts []string
+	starts [256][]string
 	a      *litSet
 }
 
@@ -846,8 +856,8 @@ var disclaimerHeads = sync.OnceValue(func() *disclaimerHeadWords {
 	}
 	dh := &disclaimerHeadWords{}
 	for _, s := range disclaimerStarts {
-		if w := head(s); !slices.Contains(dh.starts, w) {
-			dh.starts = append(dh.starts, w)
+		if w := head(s); !slices.Contains(dh.starts[w[0]], w) {
+			dh.starts[w[0]] = append(dh.starts[w[0]], w)
 		}
 	}
 	var heads []string
