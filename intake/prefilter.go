@@ -188,21 +188,23 @@ func (re *litRegexp) pickText(t *foldedText) *regexp.Regexp {
 		}
 		return re.full
 	}
-	try := make([]bool, len(re.alts))
+	var buf [256]bool // most patterns have fewer alternatives
+	var try []bool
+	if len(re.alts) <= len(buf) {
+		try = buf[:len(re.alts)]
+	} else {
+		try = make([]bool, len(re.alts))
+	}
 	for _, i := range re.always {
 		try[i] = true
 	}
 	t.mark(re.altLits, try)
-	var key []byte
 	n, last := 0, -1
 	for i, ok := range try {
-		c := byte('0')
 		if ok {
-			c = '1'
 			n++
 			last = i
 		}
-		key = append(key, c)
 	}
 	switch {
 	case n == 0:
@@ -216,6 +218,13 @@ func (re *litRegexp) pickText(t *foldedText) *regexp.Regexp {
 		p := regexp.MustCompile(re.prefix + "(?:" + re.alts[last] + ")")
 		re.single[last].Store(p)
 		return p
+	}
+	key := make([]byte, len(try))
+	for i, ok := range try {
+		key[i] = '0'
+		if ok {
+			key[i] = '1'
+		}
 	}
 	if sub, ok := re.subsets.Load(string(key)); ok {
 		return sub.(*regexp.Regexp)
