@@ -374,23 +374,25 @@ func cutLines(text string) (lines []tline, whole int) {
 // folds it, the other bytes as they are: the part of it under an ASCII
 // part of s is foldText of that part.
 func foldASCIIBytes(s string) string {
-	i := 0
-	for i < len(s) && (s[i] >= utf8.RuneSelf || foldByte(s[i]) == s[i]) {
-		i++
+	// next returns the index of the first byte from i on that folding
+	// changes, or len(s).
+	next := func(i int) int {
+		for i < len(s) && (s[i] >= utf8.RuneSelf || foldByte(s[i]) == s[i]) {
+			i++
+		}
+		return i
 	}
+	i := next(0)
 	if i == len(s) {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	b.WriteString(s[:i])
-	for ; i < len(s); i++ {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			c = foldByte(c)
-		}
-		b.WriteByte(c)
+	for ; i < len(s); i = next(i + 1) {
+		b.WriteString(s[b.Len():i]) // the bytes that stay
+		b.WriteByte(foldByte(s[i]))
 	}
+	b.WriteString(s[b.Len():])
 	return b.String()
 }
 
