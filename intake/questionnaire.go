@@ -231,7 +231,7 @@ func qLabelLess(a, b qLabel) bool {
 }
 
 // lineKind says what a line is, apart from its text.
-type lineKind int
+type lineKind uint8
 
 const (
 	lineText      lineKind = iota
@@ -250,11 +250,10 @@ type tline struct {
 	kind  lineKind
 	blank bool
 
-	// findMarker(markText, false), once read by marker.
-	marked   bool
-	markOK   bool
-	markText string
-	mark     qMarker
+	// findMarker(text, false), once read by marker.
+	marked bool
+	markOK bool
+	mark   qMarker
 
 	// fold is foldText(text) when text is ASCII, cut from a fold of the
 	// whole text; "" when it is not known. See folded.
@@ -274,13 +273,16 @@ func (l *tline) folded() string {
 // marker is findMarker(s, sig) for line l, whose text (maybe trimmed) is
 // s. Classifying the lines and finding the questions both ask: the search
 // is made once, without sig, and sig applied to its result as findMarker
-// applies it (to the labels found without a number).
+// applies it (to the labels found without a number). It is remembered for
+// s the line's text, which s nearly always is.
 func (l *tline) marker(s string, sig bool) (qMarker, bool) {
-	if !l.marked || l.markText != s {
-		l.mark, l.markOK = findMarker(s, false)
-		l.marked, l.markText = true, s
-	}
 	m, ok := l.mark, l.markOK
+	if s != l.text {
+		m, ok = findMarker(s, false)
+	} else if !l.marked {
+		m, ok = findMarker(s, false)
+		l.mark, l.markOK, l.marked = m, ok, true
+	}
 	if !ok || !sig || m.numbered {
 		return m, ok
 	}
