@@ -3,6 +3,7 @@ package intake
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,8 +100,10 @@ type foldedText struct {
 	f      string
 	folded bool
 	// plain is 1 when no rune of s beyond ASCII folds to an ASCII one, -1
-	// when one does, 0 until known.
+	// when one does, 0 until known; ascii says s is all ASCII, when plain
+	// is known.
 	plain int8
+	ascii bool
 }
 
 func (t *foldedText) fold() string {
@@ -110,23 +113,21 @@ func (t *foldedText) fold() string {
 	return t.f
 }
 
-// scan is ls.scan on t.fold(). Literals of ASCII only are looked for in
-// t.s itself, its ASCII letters upper-cased as they are read, when that
-// finds the same ones: when no other rune of t.s folds to ASCII (in
-// foldCase, the others stay beyond ASCII, and an ASCII literal is found
-// in the same runs of ASCII characters). Most texts are then never folded.
+// scan is ls.scan on t.fold(). The literals are looked for in t.s itself,
+// its ASCII letters upper-cased as they are read, when that finds the same
+// ones: when t.s is ASCII (then that is its fold), or when the literals
+// are and no other rune of t.s folds to ASCII (in foldCase, the others
+// stay beyond ASCII, and an ASCII literal is found in the same runs of
+// ASCII characters). Most texts are then never folded.
 func (t *foldedText) scan(ls *litSet, yield func(owner int) bool) {
-	if ls.ascii && !t.folded {
+	if !t.folded {
 		if t.plain == 0 {
-			t.plain = 1
-			for _, r := range runesFoldedToASCII() {
-				if strings.ContainsRune(t.s, r) {
-					t.plain = -1
-					break
-				}
+			t.plain, t.ascii = 1, isASCII(t.s)
+			if !t.ascii && slices.ContainsFunc(runesFoldedToASCII(), func(r rune) bool { return strings.ContainsRune(t.s, r) }) {
+				t.plain = -1
 			}
 		}
-		if t.plain > 0 {
+		if t.ascii || ls.ascii && t.plain > 0 {
 			ls.scanWith(t.s, &asciiUpper, yield)
 			return
 		}
