@@ -44,11 +44,35 @@ func isAutoReply(m *message) bool {
 // delivery, disposition or feedback report (multipart/report, RFC 6522), or a
 // DMARC aggregate report. Such mail carries Auto-Submitted too.
 func isReport(m *message) bool {
-	if isFeedbackOrReceipt(m) || strings.Contains(strings.ToLower(m.header.Get("Content-Type")), "multipart/report") {
+	if isFeedbackOrReceipt(m) || lowerContains(m.header.Get("Content-Type"), "multipart/report") {
 		return true
 	}
-	s := strings.ToLower(m.env.Subject)
-	return strings.HasPrefix(s, "report domain:") || strings.HasPrefix(s, "report-id:") || strings.Contains(s, "dmarc aggregate report")
+	s := m.env.Subject
+	if !isASCII(s) {
+		s = strings.ToLower(s)
+		return strings.HasPrefix(s, "report domain:") || strings.HasPrefix(s, "report-id:") || strings.Contains(s, "dmarc aggregate report")
+	}
+	return hasPrefixFold(s, "report domain:") || hasPrefixFold(s, "report-id:") || lowerContains(s, "dmarc aggregate report")
+}
+
+// lowerContains is strings.Contains(strings.ToLower(s), sub) for an ASCII
+// sub in lower case, without a lower-case copy of an ASCII s.
+func lowerContains(s, sub string) bool {
+	if !isASCII(s) {
+		return strings.Contains(strings.ToLower(s), sub)
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if hasPrefixFold(s[i:], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixFold is strings.HasPrefix(strings.ToLower(s), p) for an ASCII s
+// and an ASCII p in lower case.
+func hasPrefixFold(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
 }
 
 // autoReplyHeaders reads the header fields that auto-responders set.
