@@ -157,7 +157,8 @@ func checkNumberPrefix(t *testing.T, s string) {
 
 func TestNumberPrefixSimple(t *testing.T) {
 	inputs := []string{"Question 5:", "Qüestion 5", "Frage 3: x", "Întrebarea 2.", "Pytanie 1)", "Въпрос 4:", "№ 3", "nº 2",
-		"Nr. 7 Ä", "Ερώτηση 9", "(Q1) é", "Otázka 3: á", "Kérdés 2", "Ad 5 ü"}
+		"Nr. 7 Ä", "Ερώτηση 9", "(Q1) é", "Otázka 3: á", "Kérdés 2", "Ad 5 ü", "Pitanjé 3", "Punkt\u0301 2", "Pytanié 4",
+		"Populació 5", "N\u0301o 3", "Itém 2", "QUESTIÓN 1", "Questioné 3", "Pergunta 7ã"}
 	for _, text := range lineTexts(t) {
 		for _, l := range strings.Split(text, "\n") {
 			inputs = append(inputs, strings.TrimSpace(l), stripDecorations(l))

@@ -1032,6 +1032,11 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 				continue
 			}
 		} else {
+			// The ASCII characters that head starts with are the first of
+			// the folded runes, as they are on the other way.
+			if k := min(ascii, len(lw)); !hasFoldedASCIIPrefix(head[:k], lw[:k]) {
+				continue
+			}
 			if low == "" {
 				low = strings.ToLower(prefixByRunes(head, maxNumberWordRunes+1))
 			}
