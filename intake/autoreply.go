@@ -97,7 +97,7 @@ func autoReplyHeaders(m *message) bool {
 	if strings.EqualFold(strings.TrimSpace(h.Get("X-Apple-Action")), "vacation") {
 		return true
 	}
-	if strings.Contains(strings.ToLower(h.Get("X-POST-MessageClass")), "autoresponder") {
+	if strings.Contains(strings.ToLower(h.Get("X-Post-Messageclass")), "autoresponder") { // X-POST-MessageClass, canonical
 		return true
 	}
 	switch headerKeyword(h.Get("Precedence")) {
