@@ -329,9 +329,14 @@ func splitLines(text string) []tline {
 // last (which a longer text may continue). "\r\n", "\r" and "\n" each
 // end a line.
 func cutLines(text string) (lines []tline, whole int) {
-	n := strings.Count(text, "\n") + strings.Count(text, "\r") - strings.Count(text, "\r\n") + 1
+	n := strings.Count(text, "\n") + 1
+	if strings.IndexByte(text, '\r') >= 0 {
+		n += strings.Count(text, "\r") - strings.Count(text, "\r\n")
+	}
 	lines = make([]tline, 0, n)
 	folded := foldASCIIBytes(text)
+	// Lines cut at ASCII bytes from valid UTF-8 are valid.
+	allValid := utf8.ValidString(text)
 	for rest, more := text, true; more; {
 		off := len(text) - len(rest) // of the line r in text
 		var r string
@@ -339,7 +344,7 @@ func cutLines(text string) (lines []tline, whole int) {
 		if !more {
 			whole = len(lines)
 		}
-		valid := utf8.ValidString(r)
+		valid := allValid || utf8.ValidString(r)
 		if !valid {
 			r = strings.ToValidUTF8(r, "\uFFFD")
 		}
