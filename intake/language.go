@@ -240,7 +240,7 @@ func guessLanguage(s string) string {
 	// The scores by langIndex; a language scores when it is above 0.
 	var score [maxLangs]float64
 	words := 0
-	low := strings.ToLower(s)
+	low := toLower(s)
 	addWord := func(w string) {
 		w = strings.Trim(w, "-'")
 		if w == "" {
@@ -336,6 +336,33 @@ func guessLanguage(s string) string {
 		return refineSlavic(best, low)
 	}
 	return ""
+}
+
+// toLower is strings.ToLower, which maps the runes of a text that is not
+// all ASCII one by one through a function: this one writes the ASCII
+// characters, most of any text, directly.
+func toLower(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		// An invalid byte is utf8.RuneError, written as "\uFFFD" as
+		// strings.ToLower writes it.
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(unicode.ToLower(r))
+		i += size
+	}
+	return b.String()
 }
 
 // refineSlavic tells Serbian from Croatian (ekavian "mesto", "gde" and

@@ -222,3 +222,14 @@ func FuzzLanguageOf(f *testing.F) {
 	f.Add("", "Dobrý deň, posielame odpovede, ďakujeme.")
 	f.Fuzz(checkLanguageOf)
 }
+
+func FuzzToLower(f *testing.F) {
+	for _, s := range []string{"", "ABC", "Dobrý DEŇ", "İSTANBUL ΣΟΦΙΑ", "a\xffB\xe2\x82", "\uFFFD\u212a"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := toLower(s), strings.ToLower(s); got != want {
+			t.Errorf("toLower(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
