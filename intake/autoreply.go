@@ -44,11 +44,35 @@ func isAutoReply(m *message) bool {
 // delivery, disposition or feedback report (multipart/report, RFC 6522), or a
 // DMARC aggregate report. Such mail carries Auto-Submitted too.
 func isReport(m *message) bool {
-	if isFeedbackOrReceipt(m) || strings.Contains(strings.ToLower(m.header.Get("Content-Type")), "multipart/report") {
+	if isFeedbackOrReceipt(m) || lowerContains(m.header.Get("Content-Type"), "multipart/report") {
 		return true
 	}
-	s := strings.ToLower(m.env.Subject)
-	return strings.HasPrefix(s, "report domain:") || strings.HasPrefix(s, "report-id:") || strings.Contains(s, "dmarc aggregate report")
+	s := m.env.Subject
+	if !isASCII(s) {
+		s = strings.ToLower(s)
+		return strings.HasPrefix(s, "report domain:") || strings.HasPrefix(s, "report-id:") || strings.Contains(s, "dmarc aggregate report")
+	}
+	return hasPrefixFold(s, "report domain:") || hasPrefixFold(s, "report-id:") || lowerContains(s, "dmarc aggregate report")
+}
+
+// lowerContains is strings.Contains(strings.ToLower(s), sub) for an ASCII
+// sub in lower case, without a lower-case copy of an ASCII s.
+func lowerContains(s, sub string) bool {
+	if !isASCII(s) {
+		return strings.Contains(strings.ToLower(s), sub)
+	}
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if hasPrefixFold(s[i:], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasPrefixFold is strings.HasPrefix(strings.ToLower(s), p) for an ASCII s
+// and an ASCII p in lower case.
+func hasPrefixFold(s, p string) bool {
+	return len(s) >= len(p) && strings.EqualFold(s[:len(p)], p)
 }
 
 // autoReplyHeaders reads the header fields that auto-responders set.
@@ -73,7 +97,7 @@ func autoReplyHeaders(m *message) bool {
 	if strings.EqualFold(strings.TrimSpace(h.Get("X-Apple-Action")), "vacation") {
 		return true
 	}
-	if strings.Contains(strings.ToLower(h.Get("X-POST-MessageClass")), "autoresponder") {
+	if strings.Contains(strings.ToLower(h.Get("X-Post-Messageclass")), "autoresponder") { // X-POST-MessageClass, canonical
 		return true
 	}
 	switch headerKeyword(h.Get("Precedence")) {
@@ -148,10 +172,18 @@ var subjectTagRe = regexp.MustCompile(`^\s*(?:\[[^\]]{1,24}\]|\*{1,3}[^*]{1,24}\
 // autoReplySubject says whether subject starts like an automatic reply.
 func autoReplySubject(subject string) bool {
 	s := strings.TrimSpace(subject)
-	for i := 0; i < 2; i++ {
+	for i := 0; i < 2 && mayStartWithTag(s); i++ {
 		s = subjectTagRe.ReplaceAllString(s, "")
 	}
 	return autoReplySubjectRe.MatchString(s)
+}
+
+// mayStartWithTag is false when subjectTagRe cannot match s: after the
+// spaces (\s) a tag starts with "[" or "*". Most subjects have none, and
+// ReplaceAllString copies s even when nothing matches.
+func mayStartWithTag(s string) bool {
+	s = strings.TrimLeft(s, "\t\n\f\r ")
+	return s != "" && (s[0] == '[' || s[0] == '*')
 }
 
 // autoReplyBodyRe matches what vacation notices say of their writer, in the

@@ -1,6 +1,9 @@
 package intake
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestIsAutoReply(t *testing.T) {
 	for _, c := range signalCases {
@@ -79,5 +82,41 @@ func FuzzIsAutoReply(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		m, _ := read(raw, Limits{MaxSize: 1 << 20, MaxParts: 100})
 		isAutoReply(m)
+	})
+}
+
+// FuzzSubjectTag holds mayStartWithTag to subjectTagRe: it may only rule
+// out subjects the pattern does not match.
+func FuzzSubjectTag(f *testing.F) {
+	for _, s := range []string{"[EXTERNAL] Out of office", " \t*** Spam *** x", "*x", "Re: [x]", "\u00a0[x]", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !mayStartWithTag(s) && subjectTagRe.MatchString(s) {
+			t.Errorf("mayStartWithTag(%q) is false, but subjectTagRe matches", s)
+		}
+	})
+}
+
+// FuzzLowerContains holds lowerContains and hasPrefixFold to the plain
+// expressions they stand for.
+func FuzzLowerContains(f *testing.F) {
+	f.Add("Multipart/REPORT; report-type=delivery-status", "multipart/report")
+	f.Add("Report-ID: x", "report-id:")
+	f.Add("K\u212a", "kk")
+	f.Fuzz(func(t *testing.T, s, sub string) {
+		sub = strings.ToLower(sub)
+		if !isASCII(sub) {
+			return
+		}
+		if got, want := lowerContains(s, sub), strings.Contains(strings.ToLower(s), sub); got != want {
+			t.Errorf("lowerContains(%q, %q) = %v, want %v", s, sub, got, want)
+		}
+		if !isASCII(s) {
+			return
+		}
+		if got, want := hasPrefixFold(s, sub), strings.HasPrefix(strings.ToLower(s), sub); got != want {
+			t.Errorf("hasPrefixFold(%q, %q) = %v, want %v", s, sub, got, want)
+		}
 	})
 }

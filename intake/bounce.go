@@ -80,8 +80,8 @@ func mayBeBounce(m *message) bool {
 // isFeedbackOrReceipt says whether m is an abuse/feedback report (ARF), a
 // read or disposition receipt, or a TLS report: reports, but not bounces.
 func isFeedbackOrReceipt(m *message) bool {
-	ct := strings.ToLower(m.header.Get("Content-Type"))
-	if strings.Contains(ct, "multipart/report") {
+	if ct := m.header.Get("Content-Type"); lowerContains(ct, "multipart/report") {
+		ct = strings.ToLower(ct)
 		_, params, err := mime.ParseMediaType(ct)
 		rt := ""
 		if err == nil {
@@ -111,8 +111,8 @@ func isFeedbackOrReceipt(m *message) bool {
 
 // isDSNReport says whether m's top-level type is a delivery-status report.
 func isDSNReport(m *message) bool {
-	ct := strings.ToLower(m.header.Get("Content-Type"))
-	return strings.Contains(ct, "multipart/report") && strings.Contains(ct, "delivery-status")
+	ct := m.header.Get("Content-Type")
+	return lowerContains(ct, "multipart/report") && lowerContains(ct, "delivery-status")
 }
 
 // bounceContext holds what the prose and DSN readers share about m.

@@ -44,11 +44,38 @@ var stopWords = map[string]string{
 	"sq": "dhe të në për me një është nga që faleminderit përshëndetje bashkia",
 }
 
-var stopIndex = func() map[string][]string {
-	m := make(map[string][]string)
+// langCodes are the languages that stopWords and letterHints name, and
+// langIndex their indexes in it: guessLanguage scores them in an array.
+var langCodes, langIndex = func() ([]string, map[string]int) {
+	var codes []string
+	index := make(map[string]int)
+	add := func(l string) {
+		if _, ok := index[l]; !ok {
+			index[l] = len(codes)
+			codes = append(codes, l)
+		}
+	}
+	for l := range stopWords {
+		add(l)
+	}
+	for _, l := range letterHints {
+		add(l)
+	}
+	if len(codes) > maxLangs {
+		panic("intake: more languages than maxLangs")
+	}
+	return codes, index
+}()
+
+// maxLangs bounds the languages of langCodes.
+const maxLangs = 32
+
+// stopIndex holds the languages (by langIndex) of each stop word.
+var stopIndex = func() map[string][]int {
+	m := make(map[string][]int)
 	for lang, list := range stopWords {
 		for _, w := range strings.Fields(list) {
-			m[w] = append(m[w], lang)
+			m[w] = append(m[w], langIndex[lang])
 		}
 	}
 	return m
@@ -74,6 +101,15 @@ var letterHints = map[rune]string{
 	'є': "uk", 'ї': "uk", 'ґ': "uk", 'і': "uk",
 	'ѓ': "mk", 'ќ': "mk", 'ѕ': "mk",
 }
+
+// letterHintIndex is letterHints by langIndex.
+var letterHintIndex = func() map[rune]int {
+	m := make(map[rune]int, len(letterHints))
+	for r, l := range letterHints {
+		m[r] = langIndex[l]
+	}
+	return m
+}()
 
 // whatlangLangs are the languages the model may answer.
 var whatlangLangs = map[whatlanggo.Lang]bool{
@@ -116,12 +152,13 @@ func (m *message) language() string {
 
 // languageOf is detectLanguage on the subject and the lines of the body.
 func languageOf(subject string, body []tline) string {
-	own := replyOwnText(body)
-	if subj := stripSubjectPrefixes(subject); letterCount(own) < 40 && subj == strings.TrimSpace(subject) {
+	own, letters := replyOwnText(body)
+	if subj := stripSubjectPrefixes(subject); letters < 40 && subj == strings.TrimSpace(subject) {
 		// A subject of the sender's own (not "Re: <ours>") says something.
 		own = subj + "\n" + own
+		letters += letterCount(subj)
 	}
-	if letterCount(own) < 12 {
+	if letters < 12 {
 		return ""
 	}
 	return guessLanguage(own)
@@ -151,40 +188,59 @@ func stripSubjectPrefixes(s string) string {
 
 // replyOwnText is what the sender wrote: unquoted lines above the first reply
 // header, without disclaimers and separators. A message that is only a
-// forward keeps the forwarded text.
-func replyOwnText(lines []tline) string {
-	var b strings.Builder
-	for _, l := range lines {
-		if l.kind == lineReply {
+// forward keeps the forwarded text. It returns the text, each line with its
+// line feed, and its letterCount: the lines are counted first, and the text
+// made only of those kept.
+func replyOwnText(lines []tline) (string, int) {
+	above := func(l *tline) bool {
+		return l.depth == 0 && !l.blank && l.kind != lineDisclaim && l.kind != lineSeparator && l.kind != lineSigSep
+	}
+	end := len(lines)
+	letters := 0
+	for i := range lines {
+		if lines[i].kind == lineReply {
+			end = i
 			break
 		}
-		if l.depth > 0 || l.blank || l.kind == lineDisclaim || l.kind == lineSeparator || l.kind == lineSigSep {
-			continue
+		if above(&lines[i]) {
+			letters += letterCount(lines[i].text)
 		}
-		b.WriteString(l.text)
-		b.WriteByte('\n')
 	}
-	if letterCount(b.String()) >= 40 {
-		return b.String()
-	}
-	// Little or nothing above the quote: read the unquoted text below too.
-	b.Reset()
-	for _, l := range lines {
-		if l.depth > 0 || l.blank || l.kind != lineText {
-			continue
+	keep := above
+	if letters < 40 {
+		// Little or nothing above the quote: read the unquoted text below too.
+		end, letters = len(lines), 0
+		keep = func(l *tline) bool { return l.depth == 0 && !l.blank && l.kind == lineText }
+		for i := range lines {
+			if keep(&lines[i]) {
+				letters += letterCount(lines[i].text)
+			}
 		}
-		b.WriteString(l.text)
-		b.WriteByte('\n')
 	}
-	return b.String()
+	n := 0
+	for i := range lines[:end] {
+		if keep(&lines[i]) {
+			n += len(lines[i].text) + 1
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range lines[:end] {
+		if keep(&lines[i]) {
+			b.WriteString(lines[i].text)
+			b.WriteByte('\n')
+		}
+	}
+	return b.String(), letters
 }
 
 // guessLanguage scores common words and proper letters, then asks the
 // trigram model when the scores do not decide.
 func guessLanguage(s string) string {
-	score := map[string]float64{}
+	// The scores by langIndex; a language scores when it is above 0.
+	var score [maxLangs]float64
 	words := 0
-	low := strings.ToLower(s)
+	low := toLower(s)
 	addWord := func(w string) {
 		w = strings.Trim(w, "-'")
 		if w == "" {
@@ -216,12 +272,12 @@ func guessLanguage(s string) string {
 	if start >= 0 {
 		addWord(low[start:])
 	}
-	hints := map[string]int{}
+	var hints [maxLangs]int
 	for _, r := range low {
 		if r < utf8.RuneSelf {
 			continue // the hints are all letters beyond ASCII
 		}
-		if l, ok := letterHints[r]; ok {
+		if l, ok := letterHintIndex[r]; ok {
 			hints[l]++
 		}
 	}
@@ -231,19 +287,30 @@ func guessLanguage(s string) string {
 		}
 		score[l] += 0.75 * float64(n)
 	}
-	// Greek and Cyrillic script decide between few languages.
-	best, second := "", ""
-	for l, v := range score {
-		if best == "" || v > score[best] || v == score[best] && l < best {
-			second = best
-			best = l
-		} else if second == "" || v > score[second] || v == score[second] && l < second {
-			second = l
+	// The best two, by score then code.
+	bi, si := -1, -1
+	for l, v := range score[:len(langCodes)] {
+		if v <= 0 {
+			continue
+		}
+		if bi < 0 || v > score[bi] || v == score[bi] && langCodes[l] < langCodes[bi] {
+			si = bi
+			bi = l
+		} else if si < 0 || v > score[si] || v == score[si] && langCodes[l] < langCodes[si] {
+			si = l
 		}
 	}
+	best, second := "", ""
+	bs, ss := 0.0, 0.0 // their scores
+	if bi >= 0 {
+		best, bs = langCodes[bi], score[bi]
+	}
+	if si >= 0 {
+		second, ss = langCodes[si], score[si]
+	}
 	// Clear scores decide without the model, which costs the most.
-	if best != "" && score[best] >= 3 && score[best] >= 1.4*score[second] {
-		return refineSlavic(best, s)
+	if best != "" && bs >= 3 && bs >= 1.4*ss {
+		return refineSlavic(best, low)
 	}
 	model := ""
 	info := whatlanggo.DetectWithOptions(s, whatlanggo.Options{Whitelist: whatlangLangs})
@@ -251,30 +318,60 @@ func guessLanguage(s string) string {
 		model = info.Lang.Iso6391()
 	}
 	if best != "" {
-		b := score[best]
 		switch {
-		case b >= 1.5 && model == best:
-			return refineSlavic(best, s)
-		case b >= 2 && model == second && score[second] >= 2:
-			return refineSlavic(second, s)
+		case bs >= 1.5 && model == best:
+			return refineSlavic(best, low)
+		case bs >= 2 && model == second && ss >= 2:
+			return refineSlavic(second, low)
 		}
 	}
-	if model != "" && info.Confidence >= 0.25 && (best == "" || score[model] > 0 || words < 8) {
-		return refineSlavic(model, s)
+	modelScored := false
+	if l, ok := langIndex[model]; ok {
+		modelScored = score[l] > 0
 	}
-	if best != "" && score[best] >= 3 && score[best] > score[second] {
-		return refineSlavic(best, s)
+	if model != "" && info.Confidence >= 0.25 && (best == "" || modelScored || words < 8) {
+		return refineSlavic(model, low)
+	}
+	if best != "" && bs >= 3 && bs > ss {
+		return refineSlavic(best, low)
 	}
 	return ""
 }
 
+// toLower is strings.ToLower, which maps the runes of a text that is not
+// all ASCII one by one through a function: this one writes the ASCII
+// characters, most of any text, directly.
+func toLower(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		// An invalid byte is utf8.RuneError, written as "\uFFFD" as
+		// strings.ToLower writes it.
+		r, size := utf8.DecodeRuneInString(s[i:])
+		b.WriteRune(unicode.ToLower(r))
+		i += size
+	}
+	return b.String()
+}
+
 // refineSlavic tells Serbian from Croatian (ekavian "mesto", "gde" and
 // Cyrillic are Serbian; ijekavian "mjesto", "gdje" Croatian), and Czech from
-// Slovak by their letters.
-func refineSlavic(lang, s string) string {
-	low := " " + strings.ToLower(s) + " "
+// Slovak by their letters. low is the text, lower-cased.
+func refineSlavic(lang, low string) string {
 	switch lang {
 	case "hr", "sr":
+		low = " " + low + " "
 		cyr, ije, eka := 0, 0, 0
 		for _, r := range low {
 			if unicode.Is(unicode.Cyrillic, r) {

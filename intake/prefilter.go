@@ -3,6 +3,7 @@ package intake
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -98,6 +99,11 @@ type foldedText struct {
 	s      string
 	f      string
 	folded bool
+	// plain is 1 when no rune of s beyond ASCII folds to an ASCII one, -1
+	// when one does, 0 until known; ascii says s is all ASCII, when plain
+	// is known.
+	plain int8
+	ascii bool
 }
 
 func (t *foldedText) fold() string {
@@ -107,30 +113,99 @@ func (t *foldedText) fold() string {
 	return t.f
 }
 
+// scan is ls.scan on t.fold(). The literals are looked for in t.s itself,
+// its ASCII letters upper-cased as they are read, when that finds the same
+// ones: when t.s is ASCII (then that is its fold), or when the literals
+// are and no other rune of t.s folds to ASCII (in foldCase, the others
+// stay beyond ASCII, and an ASCII literal is found in the same runs of
+// ASCII characters). Most texts are then never folded.
+func (t *foldedText) scan(ls *litSet, yield func(owner int) bool) {
+	if !t.folded {
+		if t.plain == 0 {
+			t.plain, t.ascii = 1, isASCII(t.s)
+			if !t.ascii && slices.ContainsFunc(runesFoldedToASCII(), func(r rune) bool { return strings.ContainsRune(t.s, r) }) {
+				t.plain = -1
+			}
+		}
+		if t.ascii || ls.ascii && t.plain > 0 {
+			ls.scanWith(t.s, &asciiUpper, yield)
+			return
+		}
+	}
+	ls.scan(t.fold(), yield)
+}
+
+// foundIn is ls.foundIn on t.fold().
+func (t *foldedText) foundIn(ls *litSet) bool {
+	found := false
+	t.scan(ls, func(int) bool { found = true; return false })
+	return found
+}
+
+// mark is ls.mark on t.fold().
+func (t *foldedText) mark(ls *litSet, found []bool) {
+	t.scan(ls, func(owner int) bool { found[owner] = true; return true })
+}
+
+// runesFoldedToASCII are the runes beyond ASCII that foldRune makes ASCII
+// ("ſ" is "S", the Kelvin sign "K"): those of the case-folding orbits of
+// the ASCII characters.
+var runesFoldedToASCII = sync.OnceValue(func() []rune {
+	var rs []rune
+	for c := range rune(utf8.RuneSelf) {
+		if foldRune(c) != c {
+			continue // the orbit of foldRune(c) is c's
+		}
+		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+			if r >= utf8.RuneSelf {
+				rs = append(rs, r)
+			}
+		}
+	}
+	return rs
+})
+
+// asciiUpper maps each ASCII lower-case letter to its upper case, as
+// foldRune does, and every other byte to itself; asciiSame maps every byte
+// to itself.
+var asciiUpper, asciiSame = func() (up, same [256]byte) {
+	for i := range up {
+		c := byte(i)
+		same[i] = c
+		if 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		up[i] = c
+	}
+	return up, same
+}()
+
 // pickText is pick for t.s.
 func (re *litRegexp) pickText(t *foldedText) *regexp.Regexp {
 	re.prepare()
 	if re.alts == nil {
-		if re.lits != nil && !re.lits.foundIn(t.fold()) {
+		if re.lits != nil && !t.foundIn(re.lits) {
 			return nil
 		}
 		return re.full
 	}
-	try := make([]bool, len(re.alts))
+	var buf [256]bool // most patterns have fewer alternatives
+	var try []bool
+	if len(re.alts) <= len(buf) {
+		try = buf[:len(re.alts)]
+	} else {
+		try = make([]bool, len(re.alts))
+	}
 	for _, i := range re.always {
 		try[i] = true
 	}
-	re.altLits.mark(t.fold(), try)
-	var key []byte
+	t.mark(re.altLits, try)
 	n, last := 0, -1
 	for i, ok := range try {
-		c := byte('0')
 		if ok {
-			c = '1'
 			n++
 			last = i
 		}
-		key = append(key, c)
 	}
 	switch {
 	case n == 0:
@@ -144,6 +219,13 @@ func (re *litRegexp) pickText(t *foldedText) *regexp.Regexp {
 		p := regexp.MustCompile(re.prefix + "(?:" + re.alts[last] + ")")
 		re.single[last].Store(p)
 		return p
+	}
+	key := make([]byte, len(try))
+	for i, ok := range try {
+		key[i] = '0'
+		if ok {
+			key[i] = '1'
+		}
 	}
 	if sub, ok := re.subsets.Load(string(key)); ok {
 		return sub.(*regexp.Regexp)
@@ -167,11 +249,11 @@ func (re *litRegexp) mayMatch(s string) bool {
 	re.prepare()
 	switch {
 	case re.alts == nil:
-		return re.lits == nil || re.lits.foundIn(foldCase(s))
+		return re.lits == nil || (&foldedText{s: s}).foundIn(re.lits)
 	case len(re.always) > 0:
 		return true
 	}
-	return re.altLits.foundIn(foldCase(s))
+	return (&foldedText{s: s}).foundIn(re.altLits)
 }
 
 // MatchString is regexp.Regexp.MatchString.
@@ -476,6 +558,8 @@ type litSet struct {
 	byKey  map[uint32][]ownedLit
 	// anywhere are the owners of an empty literal, found in any text.
 	anywhere []int
+	// ascii says the literals are all ASCII.
+	ascii bool
 }
 
 type ownedLit struct {
@@ -487,7 +571,7 @@ type ownedLit struct {
 // one list and it is empty or holds "": then any text may hold one of its
 // literals.
 func newLitSet(lists [][]string) *litSet {
-	ls := &litSet{keyLen: 4, byKey: make(map[uint32][]ownedLit)}
+	ls := &litSet{keyLen: 4, byKey: make(map[uint32][]ownedLit), ascii: true}
 	n := 0
 	for owner, lits := range lists {
 		for _, l := range lits {
@@ -497,6 +581,9 @@ func newLitSet(lists [][]string) *litSet {
 			}
 			ls.keyLen = min(ls.keyLen, len(l))
 			n++
+			for i := 0; i < len(l); i++ {
+				ls.ascii = ls.ascii && l[i] < utf8.RuneSelf
+			}
 		}
 	}
 	if len(lists) == 1 && (n == 0 || len(ls.anywhere) > 0) {
@@ -536,6 +623,11 @@ func (ls *litSet) mark(f string, found []bool) {
 // scan calls yield with the owner of each literal found in f, until yield
 // returns false.
 func (ls *litSet) scan(f string, yield func(owner int) bool) {
+	ls.scanWith(f, &asciiSame, yield)
+}
+
+// scanWith is scan on f with each byte read through m.
+func (ls *litSet) scanWith(f string, m *[256]byte, yield func(owner int) bool) {
 	for _, o := range ls.anywhere {
 		if !yield(o) {
 			return
@@ -551,42 +643,57 @@ func (ls *litSet) scan(f string, yield func(owner int) bool) {
 	}
 	var k uint32
 	for i := 0; i < kl-1; i++ {
-		k = k<<8 | uint32(f[i])
+		k = k<<8 | uint32(m[f[i]])
 	}
 	for i := kl - 1; i < len(f); i++ {
-		k = (k<<8 | uint32(f[i])) & mask
+		k = (k<<8 | uint32(m[f[i]])) & mask
 		h := litHash(k)
 		if ls.seen[h/64]&(1<<(h%64)) == 0 {
 			continue
 		}
 		start := i - kl + 1
 		for _, l := range ls.byKey[k] {
-			if strings.HasPrefix(f[start:], l.s) && !yield(l.owner) {
+			if hasPrefixWith(f[start:], l.s, m) && !yield(l.owner) {
 				return
 			}
 		}
 	}
 }
 
+// hasPrefixWith says whether s, each byte read through m, starts with p.
+func hasPrefixWith(s, p string, m *[256]byte) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if m[s[i]] != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // foldCase returns s with every rune replaced by foldRune of it, and every
 // invalid byte by U+FFFD (as regexp reads it).
 func foldCase(s string) string {
-	b := make([]byte, 0, len(s))
+	// A Builder: its String does not copy the bytes.
+	var b strings.Builder
+	b.Grow(len(s))
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if 'a' <= c && c <= 'z' {
 				c -= 'a' - 'A'
 			}
-			b = append(b, c)
+			b.WriteByte(c)
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		b = utf8.AppendRune(b, foldRune(r))
+		b.WriteRune(foldRune(r))
 		i += size
 	}
-	return string(b)
+	return b.String()
 }
 
 // startRegexp is a pattern anchored at the start of the text ("^...") whose

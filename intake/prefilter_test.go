@@ -207,3 +207,40 @@ func TestRequiredLiterals(t *testing.T) {
 		}
 	}
 }
+
+// checkFoldedScan holds foldedText.scan, which may read the text unfolded,
+// to litSet.scan on foldCase of the text: the same owners found.
+func checkFoldedScan(t *testing.T, s string) {
+	t.Helper()
+	for _, re := range litRegexps {
+		re.prepare()
+		for _, ls := range []*litSet{re.lits, re.altLits} {
+			if ls == nil {
+				continue
+			}
+			got, want := map[int]bool{}, map[int]bool{}
+			(&foldedText{s: s}).scan(ls, func(o int) bool { got[o] = true; return true })
+			ls.scan(foldCase(s), func(o int) bool { want[o] = true; return true })
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("%.50s: scan(%.200q) found %v, want %v", re.String(), s, got, want)
+			}
+		}
+	}
+}
+
+func TestFoldedScan(t *testing.T) {
+	if got := runesFoldedToASCII(); !reflect.DeepEqual(got, []rune{'\u212a', '\u017f'}) {
+		t.Errorf("runesFoldedToASCII() = %q", got)
+	}
+	for _, s := range prefilterInputs() {
+		checkFoldedScan(t, s)
+	}
+}
+
+func FuzzFoldedScan(f *testing.F) {
+	for _, s := range prefilterInputs()[:50] {
+		f.Add(s)
+	}
+	f.Add("Mail Delivery \u017fubsystem, final-recipient: x")
+	f.Fuzz(checkFoldedScan)
+}

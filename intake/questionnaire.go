@@ -11,6 +11,7 @@ package intake
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -230,7 +231,7 @@ func qLabelLess(a, b qLabel) bool {
 }
 
 // lineKind says what a line is, apart from its text.
-type lineKind int
+type lineKind uint8
 
 const (
 	lineText      lineKind = iota
@@ -249,23 +250,39 @@ type tline struct {
 	kind  lineKind
 	blank bool
 
-	// findMarker(markText, false), once read by marker.
-	marked   bool
-	markText string
-	mark     qMarker
-	markOK   bool
+	// findMarker(text, false), once read by marker.
+	marked bool
+	markOK bool
+	mark   qMarker
+
+	// fold is foldText(text) when text is ASCII, cut from a fold of the
+	// whole text; "" when it is not known. See folded.
+	fold string
+}
+
+// folded returns foldText(l.text). The lines of a text are folded many
+// times (each line, and its neighbours for the headers of a reply): an
+// ASCII line, most of them, is folded once with the text.
+func (l *tline) folded() string {
+	if l.fold != "" || l.text == "" {
+		return l.fold
+	}
+	return foldText(l.text)
 }
 
 // marker is findMarker(s, sig) for line l, whose text (maybe trimmed) is
 // s. Classifying the lines and finding the questions both ask: the search
 // is made once, without sig, and sig applied to its result as findMarker
-// applies it (to the labels found without a number).
+// applies it (to the labels found without a number). It is remembered for
+// s the line's text, which s nearly always is.
 func (l *tline) marker(s string, sig bool) (qMarker, bool) {
-	if !l.marked || l.markText != s {
-		l.mark, l.markOK = findMarker(s, false)
-		l.marked, l.markText = true, s
-	}
 	m, ok := l.mark, l.markOK
+	if s != l.text {
+		m, ok = findMarker(s, false)
+	} else if !l.marked {
+		m, ok = findMarker(s, false)
+		l.mark, l.markOK, l.marked = m, ok, true
+	}
 	if !ok || !sig || m.numbered {
 		return m, ok
 	}
@@ -309,17 +326,26 @@ func splitLines(text string) []tline {
 
 // cutLines cuts text into lines with their quote depth, all of kind
 // lineText; whole is the number of them cut from the text's lines but the
-// last (which a longer text may continue).
+// last (which a longer text may continue). "\r\n", "\r" and "\n" each
+// end a line.
 func cutLines(text string) (lines []tline, whole int) {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
-	text = strings.ReplaceAll(text, "\r", "\n")
-	raw := strings.Split(text, "\n")
-	lines = make([]tline, 0, len(raw))
-	for ri, r := range raw {
-		if ri == len(raw)-1 {
+	n := strings.Count(text, "\n") + 1
+	if strings.IndexByte(text, '\r') >= 0 {
+		n += strings.Count(text, "\r") - strings.Count(text, "\r\n")
+	}
+	lines = make([]tline, 0, n)
+	folded := foldASCIIBytes(text)
+	// Lines cut at ASCII bytes from valid UTF-8 are valid.
+	allValid := utf8.ValidString(text)
+	for rest, more := text, true; more; {
+		off := len(text) - len(rest) // of the line r in text
+		var r string
+		r, rest, more = nextLine(rest)
+		if !more {
 			whole = len(lines)
 		}
-		if !utf8.ValidString(r) {
+		valid := allValid || utf8.ValidString(r)
+		if !valid {
 			r = strings.ToValidUTF8(r, "\uFFFD")
 		}
 		depth := 0
@@ -332,12 +358,69 @@ func cutLines(text string) (lines []tline, whole int) {
 				break
 			}
 		}
+		start := off + len(r) - len(s) // of s in text, when r is
 		s = strings.TrimRightFunc(s, isSpaceRune)
-		for _, part := range splitRun(s) {
+		parts := splitRun(s)
+		if parts == nil {
+			// Most lines: no slice of one part to make.
+			l := tline{text: s, depth: depth, blank: isBlankLine(s)}
+			if valid && !l.blank && isASCII(s) {
+				l.fold = folded[start : start+len(s)]
+			}
+			lines = append(lines, l)
+			continue
+		}
+		for _, part := range parts {
 			lines = append(lines, tline{text: part, depth: depth, blank: isBlankLine(part)})
 		}
 	}
 	return lines, whole
+}
+
+// foldASCIIBytes returns s with each ASCII character folded as foldText
+// folds it, the other bytes as they are: the part of it under an ASCII
+// part of s is foldText of that part.
+func foldASCIIBytes(s string) string {
+	// next returns the index of the first byte from i on that folding
+	// changes, or len(s).
+	next := func(i int) int {
+		for i < len(s) && (s[i] >= utf8.RuneSelf || foldByte(s[i]) == s[i]) {
+			i++
+		}
+		return i
+	}
+	i := next(0)
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for ; i < len(s); i = next(i + 1) {
+		b.WriteString(s[b.Len():i]) // the bytes that stay
+		b.WriteByte(foldByte(s[i]))
+	}
+	b.WriteString(s[b.Len():])
+	return b.String()
+}
+
+// nextLine cuts the first line off s, at the first "\r\n", "\r" or "\n";
+// more is false when no line break ends it (it is the last line).
+func nextLine(s string) (line, rest string, more bool) {
+	i := strings.IndexByte(s, '\n')
+	head := s
+	if i >= 0 {
+		head = s[:i]
+	}
+	if j := strings.IndexByte(head, '\r'); j >= 0 {
+		if j+1 < len(s) && s[j+1] == '\n' {
+			return s[:j], s[j+2:], true
+		}
+		return s[:j], s[j+1:], true
+	}
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
 }
 
 // classifyWindow is how far the classification of a line reads and writes
@@ -368,10 +451,11 @@ var runNumberRE = regexp.MustCompile(`(?:^|[\s;,])(\d{1,2})[.)]\s`)
 
 // splitRun cuts a line that holds several numbered answers ("1) Brno 2)
 // Czech Republic 3) municipality") before each number, when the numbers
-// start the line and go up; other lines are returned whole.
+// start the line and go up; it returns nil for other lines, which stay
+// whole.
 func splitRun(s string) []string {
 	if len(s) > 2000 || !startsWithDigit(s) || numberEnds(s) < 3 {
-		return []string{s}
+		return nil
 	}
 	locs := runNumberRE.FindAllStringSubmatchIndex(s, 40)
 	var cuts []int
@@ -382,13 +466,13 @@ func splitRun(s string) []string {
 			continue
 		}
 		if len(cuts) == 0 && m[2] != 0 {
-			return []string{s}
+			return nil
 		}
 		cuts = append(cuts, m[2])
 		last = n
 	}
 	if len(cuts) < 3 {
-		return []string{s}
+		return nil
 	}
 	var out []string
 	for i, c := range cuts {
@@ -518,7 +602,13 @@ func classifyLine(lines []tline, i int) {
 		l.kind = lineSigSep
 		return
 	}
-	folded := foldText(t)
+	// foldText(t): t is l.text without the spaces that foldText makes " ".
+	folded := l.fold
+	if folded != "" {
+		folded = strings.TrimSpace(folded)
+	} else {
+		folded = foldText(t)
+	}
 	f := strings.TrimSpace(folded)
 	f = strings.TrimLeft(f, "*_ ")
 	if isReplySep(f) || hasPrefixAny(f, replyStarts) {
@@ -532,7 +622,7 @@ func classifyLine(lines []tline, i int) {
 	// "On … wrote:", on one line or two.
 	if len(f) < 300 && endsWithWrote(f) {
 		l.kind = lineReply
-		if i > 0 && !lines[i-1].blank && lines[i-1].kind == lineText && wroteStartRE.MatchString(strings.TrimSpace(foldText(lines[i-1].text))) && !wroteStartRE.MatchString(f) {
+		if i > 0 && !lines[i-1].blank && lines[i-1].kind == lineText && wroteStartRE.MatchString(strings.TrimSpace(lines[i-1].folded())) && !wroteStartRE.MatchString(f) {
 			lines[i-1].kind = lineReply
 		}
 		return
@@ -542,12 +632,15 @@ func classifyLine(lines []tline, i int) {
 			if lines[j].blank {
 				break
 			}
-			g := strings.TrimLeft(strings.TrimSpace(foldText(lines[j].text)), "*_ ")
+			g := strings.TrimLeft(strings.TrimSpace(lines[j].folded()), "*_ ")
 			if j > i && !headerAnyRE.MatchString(g) {
 				break
 			}
 			lines[j].kind = lineReply
 		}
+		return
+	}
+	if !mayCloseOrDisclaim(folded) {
 		return
 	}
 	if m, ok := l.marker(t, false); ok && (m.numbered || m.strong) {
@@ -615,7 +708,10 @@ var wroteByLast = sync.OnceValue(func() *[256][]string {
 // ("From:", "De :", "Von:"), maybe in bold.
 func isHeaderFrom(f string) bool {
 	f = strings.TrimPrefix(f, "*")
-	for _, w := range headerFromWords {
+	if f == "" || strings.IndexByte(f, ':') < 0 {
+		return false
+	}
+	for _, w := range headerFromByFirst()[f[0]] {
 		if strings.HasPrefix(f, w) && strings.HasPrefix(strings.TrimLeft(f[len(w):], "\t\n\f\r "), ":") {
 			return true
 		}
@@ -623,11 +719,20 @@ func isHeaderFrom(f string) bool {
 	return false
 }
 
+// headerFromByFirst holds headerFromWords by their first byte.
+var headerFromByFirst = sync.OnceValue(func() *[256][]string {
+	var by [256][]string
+	for _, w := range headerFromWords {
+		by[w[0]] = append(by[w[0]], w)
+	}
+	return &by
+})
+
 // isHeaderBlock says whether the From: line at i starts a header block of a
 // quoted or forwarded message: another header (Sent:, Date:, To:, Subject:)
 // follows within a few lines, or the same line holds them (HTML converted).
 func isHeaderBlock(lines []tline, i int) bool {
-	f := foldText(lines[i].text)
+	f := lines[i].folded()
 	if strings.Contains(f, "sent:") || strings.Contains(f, "envoye :") || strings.Contains(f, "envoye:") || strings.Contains(f, "gesendet:") {
 		return true
 	}
@@ -635,7 +740,7 @@ func isHeaderBlock(lines []tline, i int) bool {
 		if lines[j].blank {
 			continue
 		}
-		g := strings.TrimLeft(strings.TrimSpace(foldText(lines[j].text)), "*_ ")
+		g := strings.TrimLeft(strings.TrimSpace(lines[j].folded()), "*_ ")
 		if headerNextRE.MatchString(g) {
 			return true
 		}
@@ -644,9 +749,7 @@ func isHeaderBlock(lines []tline, i int) bool {
 }
 
 func isSeparatorLine(t string) bool {
-	if utf8.RuneCountInString(t) < 5 {
-		return false
-	}
+	// Most lines fail on their first rune: the runes are counted after.
 	for _, r := range t {
 		switch r {
 		case '-', '_', '=', '*', '~', '—', '–', '━', '─', ' ':
@@ -654,7 +757,7 @@ func isSeparatorLine(t string) bool {
 			return false
 		}
 	}
-	return true
+	return utf8.RuneCountInString(t) >= 5
 }
 
 // isClosing says whether the simplified line k closes a letter: it starts
@@ -700,6 +803,80 @@ func isClosing(k string) bool {
 	return false
 }
 
+// mayCloseOrDisclaim is false when isClosing and isDisclaimer are both
+// false for simplifyFolded(f), which it does not make: for most lines the
+// first and last words of f say so. When f is ASCII, the words of the
+// simplified line are the runs of letters and digits of f, as written in f:
+// a closing starts with the first word of a closing phrase or ends with the
+// last word of one of closingEnds; a disclaimer starts with the first word
+// of one of disclaimerStarts, or holds the first word of one of
+// disclaimerA.
+func mayCloseOrDisclaim(f string) bool {
+	if !isASCII(f) {
+		return true
+	}
+	i := 0
+	for i < len(f) && !isAlnumByte(f[i]) {
+		i++
+	}
+	if i == len(f) {
+		return false // nothing left when simplified
+	}
+	j := i
+	for j < len(f) && isAlnumByte(f[j]) {
+		j++
+	}
+	first := f[i:j]
+	j = len(f)
+	for !isAlnumByte(f[j-1]) {
+		j--
+	}
+	i = j
+	for i > 0 && isAlnumByte(f[i-1]) {
+		i--
+	}
+	last := f[i:j]
+	ci := closings()
+	if len(ci.byFirst[first]) > 0 || ci.endWords[last] {
+		return true
+	}
+	dh := disclaimerHeads()
+	for _, w := range dh.starts[first[0]] {
+		if strings.HasPrefix(first, w) {
+			return true
+		}
+	}
+	return dh.a.foundIn(f)
+}
+
+// disclaimerHeadWords are the first words of disclaimerStarts, by their
+// first byte, and of disclaimerA, for mayCloseOrDisclaim.
+type disclaimerHeadWords struct {
+	starts [256][]string
+	a      *litSet
+}
+
+var disclaimerHeads = sync.OnceValue(func() *disclaimerHeadWords {
+	head := func(s string) string {
+		if i := strings.IndexByte(s, ' '); i >= 0 {
+			return s[:i]
+		}
+		return s
+	}
+	dh := &disclaimerHeadWords{}
+	for _, s := range disclaimerStarts {
+		if w := head(s); !slices.Contains(dh.starts[w[0]], w) {
+			dh.starts[w[0]] = append(dh.starts[w[0]], w)
+		}
+	}
+	var heads []string
+	for _, s := range disclaimerA {
+		heads = append(heads, head(s))
+	}
+	dh.a = newLitSet([][]string{heads})
+	return dh
+})
+
 // closingPhrase is a closing phrase, prepared for isClosing.
 type closingPhrase struct {
 	phrase string
@@ -713,10 +890,12 @@ type closingIndex struct {
 	whole   map[string]bool
 	byFirst map[string][]closingPhrase
 	ends    [256][]string // by their last byte
+	// endWords are the last words of ends.
+	endWords map[string]bool
 }
 
 var closings = sync.OnceValue(func() *closingIndex {
-	ci := &closingIndex{whole: make(map[string]bool), byFirst: make(map[string][]closingPhrase)}
+	ci := &closingIndex{whole: make(map[string]bool), byFirst: make(map[string][]closingPhrase), endWords: make(map[string]bool)}
 	for _, p := range closingPhrases {
 		ci.whole[p] = true
 		first := p
@@ -727,6 +906,7 @@ var closings = sync.OnceValue(func() *closingIndex {
 		ci.byFirst[first] = append(ci.byFirst[first], closingPhrase{phrase: p, long: long})
 		if len(strings.Fields(p)) >= 2 && closingEnds[p] {
 			ci.ends[p[len(p)-1]] = append(ci.ends[p[len(p)-1]], p)
+			ci.endWords[p[strings.LastIndexByte(p, ' ')+1:]] = true
 		}
 	}
 	return ci
@@ -838,12 +1018,13 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 	var folded [16]string
 	var foldedDone [16]bool
 	cands := allNumberWords
-	if ascii >= min(maxNumberWordRunes+1, len(head)) {
-		// Every word is compared on ASCII, from the first byte.
+	switch {
+	case head == "":
 		cands = nil
-		if len(head) > 0 {
-			cands = numberWordsByFirst[foldByte(head[0])]
-		}
+	case head[0] < utf8.RuneSelf:
+		// foldText keeps an ASCII first character first, folded byte by
+		// byte: only the words that start with it may match.
+		cands = numberWordsByFirst[foldByte(head[0])]
 	}
 	for _, wi := range cands {
 		w := numberWords[wi]
@@ -856,6 +1037,11 @@ func parseNumberPrefixWord(s string) (q int, rest string, ok bool, sep bool, wor
 				continue
 			}
 		} else {
+			// The ASCII characters that head starts with are the first of
+			// the folded runes, as they are on the other way.
+			if k := min(ascii, len(lw)); !hasFoldedASCIIPrefix(head[:k], lw[:k]) {
+				continue
+			}
 			if low == "" {
 				low = strings.ToLower(prefixByRunes(head, maxNumberWordRunes+1))
 			}
