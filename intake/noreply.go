@@ -16,6 +16,11 @@ import (
 //   - X-Auto-Response-Suppress asking for no automatic replies (Exchange);
 //   - a null return path, or a sender that is no person: MAILER-DAEMON,
 //     postmaster, noreply and its spellings, owner-*, *-request, bounces.
+// separators drops the characters people put between the words of a local
+// part: no-reply, do_not_reply, mailer.daemon. Shared: a Replacer is safe
+// for concurrent use, and building one is most of its cost.
+var separators = strings.NewReplacer("-", "", "_", "", ".", "")
+
 func noReply(h textproto.MIMEHeader, from string) string {
 	if v := headerKeyword(h.Get("Auto-Submitted")); v != "" && v != "no" {
 		return "Auto-Submitted: " + v
@@ -72,7 +77,7 @@ func MachineAddress(addr string) string {
 	if i := strings.IndexByte(local, '+'); i > 0 {
 		local = local[:i]
 	}
-	plain := strings.NewReplacer("-", "", "_", "", ".", "").Replace(local)
+	plain := separators.Replace(local)
 	switch {
 	case plain == "mailerdaemon", plain == "postmaster", plain == "mailer":
 		return "machine sender " + local
