@@ -16,6 +16,7 @@ import (
 //   - X-Auto-Response-Suppress asking for no automatic replies (Exchange);
 //   - a null return path, or a sender that is no person: MAILER-DAEMON,
 //     postmaster, noreply and its spellings, owner-*, *-request, bounces.
+//
 // separators drops the characters people put between the words of a local
 // part: no-reply, do_not_reply, mailer.daemon. Shared: a Replacer is safe
 // for concurrent use, and building one is most of its cost.
