@@ -31,8 +31,9 @@ var (
 	// bucketBySHA: SHA-256 of the raw bytes (32 bytes) -> message ID.
 	bucketBySHA = []byte("by_sha256")
 
-	// bucketPending: message ID -> empty. The messages committed but whose move
-	// out of the inbox is not confirmed yet (StateStored).
+	// bucketPending: message ID -> mailbox NUL folder (see pendingValue;
+	// empty for messages stored by earlier versions). The messages committed
+	// but whose move out of the inbox is not confirmed yet (StateStored).
 	bucketPending = []byte("pending")
 
 	// bucketAuthorities: authority key (see intake.AuthorityKey) -> JSON

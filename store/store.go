@@ -80,10 +80,8 @@ type Message struct {
 	Received time.Time `json:"received"`
 	Source   Location  `json:"source"`
 	// Folder is where the message is moved to (or was, once State is no longer
-	// StateStored).
-	Folder string    `json:"folder"`
-	State  State     `json:"state"`
-	Moved  time.Time `json:"moved,omitzero"`
+	// StateStored). State and Moved are at the end of the record: see settle.
+	Folder string `json:"folder"`
 	// Errors are what stopped the message from being processed; a message with
 	// errors is in review.
 	Errors []string `json:"errors"`
@@ -108,6 +106,11 @@ type Message struct {
 	// are queued (see DB.Queue).
 	Replies []uint64 `json:"replies,omitempty"`
 	NoReply string   `json:"no_reply,omitempty"`
+
+	// State and Moved come last, so that the JSON of a record whose move is
+	// not confirmed yet ends in storedTail, which Settle rewrites in place.
+	State State     `json:"state"`
+	Moved time.Time `json:"moved,omitzero"`
 }
 
 // AnswerRef names an authority whose answers a message holds.
@@ -300,7 +303,7 @@ func (db *DB) Put(batch []Incoming) ([]PutResult, error) {
 				m.State = StateStored
 			}
 			if m.State == StateStored {
-				if err := pending.Put(u64(id), nil); err != nil {
+				if err := pending.Put(u64(id), pendingValue(&m)); err != nil {
 					return err
 				}
 			}
@@ -490,20 +493,22 @@ func (db *DB) Settle(mailbox, reviewFolder string) (int, error) {
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		msgs := tx.Bucket(bucketMessages)
 		pending := tx.Bucket(bucketPending)
-		var keys [][]byte
-		pending.ForEach(func(k, _ []byte) error {
+		var keys, vals [][]byte
+		pending.ForEach(func(k, v []byte) error {
 			keys = append(keys, bytes.Clone(k))
+			vals = append(vals, bytes.Clone(v))
 			return nil
 		})
-		// The records are decoded and encoded again by a few workers, a
-		// chunk at a time: all of a chunk is read before any is written.
+		// The records are rewritten by a few workers, a chunk at a time: all
+		// of a chunk is read before any is written.
 		for len(keys) > 0 {
 			chunk := keys[:min(len(keys), settleChunk)]
 			keys = keys[len(chunk):]
 			settled := make([]settledRecord, len(chunk))
 			for i, k := range chunk {
-				settled[i].val = msgs.Get(k)
+				settled[i].val, settled[i].pending = msgs.Get(k), vals[i]
 			}
+			vals = vals[len(chunk):]
 			var wg sync.WaitGroup
 			workers := runtime.GOMAXPROCS(0)
 			for w := range workers {
@@ -546,16 +551,57 @@ const settleChunk = 512
 
 // settledRecord is one record of Settle: as stored, and as settled.
 type settledRecord struct {
-	val   []byte // the record; nil when missing
-	out   []byte // the settled record; nil when it was settled already
-	other bool   // the message is of another mailbox: left pending
-	err   error
+	val     []byte // the record; nil when missing
+	pending []byte // its value in bucketPending (see pendingValue)
+	out     []byte // the settled record; nil when it was settled already
+	other   bool   // the message is of another mailbox: left pending
+	err     error
 }
 
-// settle decodes r.val, the record at key, and encodes it settled.
+// storedTail is how the JSON of a record in StateStored ends: State and
+// Moved are Message's last fields, and Moved is empty until the move is
+// confirmed.
+const storedTail = `,"state":"` + string(StateStored) + `"}`
+
+// pendingValue is m's value in bucketPending: the mailbox it came from and
+// the folder it is moved to, which are all that Settle needs to know of it.
+func pendingValue(m *Message) []byte {
+	return []byte(m.Source.Mailbox + "\x00" + m.Folder)
+}
+
+// settle sets r.out to r.val, the record at key, settled. When the pending
+// value says where the message came from and went, and the record ends in
+// storedTail, only the tail is rewritten: the same bytes as decoding the
+// record and encoding it again, for a tenth of the work (most of a record is
+// the message's Result). Otherwise (records of schema 3 and before) it is
+// decoded and encoded.
 func (r *settledRecord) settle(key []byte, mailbox, reviewFolder string, now time.Time) {
 	if r.val == nil {
 		r.err = ErrNotFound
+		return
+	}
+	if from, folder, ok := bytes.Cut(r.pending, []byte{0}); ok && bytes.HasSuffix(r.val, []byte(storedTail)) {
+		if string(from) != mailbox {
+			r.other = true
+			return
+		}
+		state := StateProcessed
+		if string(folder) == reviewFolder {
+			state = StateReview
+		}
+		moved, err := now.MarshalJSON()
+		if err != nil {
+			r.err = fmt.Errorf("encode message %d: %w", binary.BigEndian.Uint64(key), err)
+			return
+		}
+		head := r.val[:len(r.val)-len(storedTail)]
+		out := make([]byte, 0, len(head)+len(storedTail)+len(moved)+20)
+		out = append(out, head...)
+		out = append(out, `,"state":"`...)
+		out = append(out, state...)
+		out = append(out, `","moved":`...)
+		out = append(out, moved...)
+		r.out = append(out, '}')
 		return
 	}
 	var m Message

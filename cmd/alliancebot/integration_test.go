@@ -287,6 +287,10 @@ func startChild(t *testing.T, environ []string, args ...string) *exec.Cmd {
 			cmd.Process.Kill()
 			cmd.Wait()
 		}
+		// Wait has copied all of stderr by now.
+		if t.Failed() {
+			t.Logf("alliancebot %s, its stderr:\n%s", strings.Join(args, " "), logs.String())
+		}
 	})
 	return cmd
 }
