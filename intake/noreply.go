@@ -5,6 +5,11 @@ import (
 	"strings"
 )
 
+// separators drops the characters people put between the words of a local
+// part: no-reply, do_not_reply, mailer.daemon. Shared: a Replacer is safe
+// for concurrent use, and building one is most of its cost.
+var separators = strings.NewReplacer("-", "", "_", "", ".", "")
+
 // noReply says why a message with header h, from the address from, must
 // never be answered automatically; "" when nothing forbids it. The rules are
 // those of RFC 3834 section 2 and what mail systems actually send:
@@ -16,11 +21,6 @@ import (
 //   - X-Auto-Response-Suppress asking for no automatic replies (Exchange);
 //   - a null return path, or a sender that is no person: MAILER-DAEMON,
 //     postmaster, noreply and its spellings, owner-*, *-request, bounces.
-// separators drops the characters people put between the words of a local
-// part: no-reply, do_not_reply, mailer.daemon. Shared: a Replacer is safe
-// for concurrent use, and building one is most of its cost.
-var separators = strings.NewReplacer("-", "", "_", "", ".", "")
-
 func noReply(h textproto.MIMEHeader, from string) string {
 	if v := headerKeyword(h.Get("Auto-Submitted")); v != "" && v != "no" {
 		return "Auto-Submitted: " + v
