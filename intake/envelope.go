@@ -285,7 +285,9 @@ func (env *Envelope) fill(e *enmime.Envelope) {
 	if e.Root != nil {
 		env.NoReply = noReply(e.Root.Header, env.From)
 	}
-	if d, err := e.Date(); err == nil {
+	if d, ok := parseUsualDate(e.GetHeader("Date")); ok {
+		env.Date = d
+	} else if d, err := e.Date(); err == nil {
 		env.Date = d
 	} else {
 		env.Date = parseDate(e.GetHeader("Date"))
@@ -381,6 +383,24 @@ func msgIDs(s string) []string {
 		}
 		s = s[i+j+1:]
 	}
+}
+
+// usualDateLayout is the form of most Date fields.
+const usualDateLayout = "Mon, 2 Jan 2006 15:04:05 -0700"
+
+// parseUsualDate is mail.ParseDate for a field of the form usualDateLayout
+// and nothing else (ok false for any other): ParseDate tries its layouts in
+// turn and allocates an error for each that fails, and the 12 before this
+// one fail on a field that starts with a letter, as they start with the day.
+// A field that parses whole with this layout holds no "+" or "-" before its
+// zone, nor anything after it, so ParseDate reads it all and gives the same
+// time.
+func parseUsualDate(s string) (time.Time, bool) {
+	if len(s) < 4 || s[3] != ',' || !isDigit(s[len(s)-1]) {
+		return time.Time{}, false
+	}
+	d, err := time.Parse(usualDateLayout, s)
+	return d, err == nil
 }
 
 var dateLayouts = []string{
