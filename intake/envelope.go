@@ -219,7 +219,8 @@ func read(raw []byte, lim Limits) (m *message, err error) {
 	if lim.MaxDepth == 0 {
 		lim.MaxDepth = defaultMaxDepth
 	}
-	m = &message{env: &Envelope{Fingerprint: fingerprint(raw)}}
+	norm := Normalize(raw)
+	m = &message{env: &Envelope{Fingerprint: fingerprint(norm)}}
 	if len(raw) > lim.MaxSize {
 		m.env.fillFromHeaders(raw)
 		return m, fmt.Errorf("%w: message of %d bytes is larger than the %d bytes read", ErrLimit, len(raw), lim.MaxSize)
@@ -231,7 +232,7 @@ func read(raw []byte, lim Limits) (m *message, err error) {
 			err = fmt.Errorf("read message: parser panic: %v", p)
 		}
 	}()
-	e, perr := parser.ReadEnvelope(bytes.NewReader(Normalize(raw)))
+	e, perr := parser.ReadEnvelope(bytes.NewReader(norm))
 	if perr != nil {
 		m.env.fillFromHeaders(raw)
 		return m, fmt.Errorf("read message: %w", perr)
@@ -285,7 +286,9 @@ func (env *Envelope) fill(e *enmime.Envelope) {
 	if e.Root != nil {
 		env.NoReply = noReply(e.Root.Header, env.From)
 	}
-	if d, err := e.Date(); err == nil {
+	if d, ok := parseUsualDate(e.GetHeader("Date")); ok {
+		env.Date = d
+	} else if d, err := e.Date(); err == nil {
 		env.Date = d
 	} else {
 		env.Date = parseDate(e.GetHeader("Date"))
@@ -383,6 +386,24 @@ func msgIDs(s string) []string {
 	}
 }
 
+// usualDateLayout is the form of most Date fields.
+const usualDateLayout = "Mon, 2 Jan 2006 15:04:05 -0700"
+
+// parseUsualDate is mail.ParseDate for a field of the form usualDateLayout
+// and nothing else (ok false for any other): ParseDate tries its layouts in
+// turn and allocates an error for each that fails, and the 12 before this
+// one fail on a field that starts with a letter, as they start with the day.
+// A field that parses whole with this layout holds no "+" or "-" before its
+// zone, nor anything after it, so ParseDate reads it all and gives the same
+// time.
+func parseUsualDate(s string) (time.Time, bool) {
+	if len(s) < 4 || s[3] != ',' || !isDigit(s[len(s)-1]) {
+		return time.Time{}, false
+	}
+	d, err := time.Parse(usualDateLayout, s)
+	return d, err == nil
+}
+
 var dateLayouts = []string{
 	time.RFC1123Z, time.RFC1123, "Mon, 2 Jan 2006 15:04:05 -0700", "2 Jan 2006 15:04:05 -0700",
 	"Mon, 2 Jan 2006 15:04 -0700", "Mon, 2 Jan 2006 15:04:05 MST", "Mon, 2 Jan 06 15:04:05 -0700",
@@ -408,49 +429,94 @@ func parseDate(s string) time.Time {
 	return time.Time{}
 }
 
+// fingerprintFields are the header fields that fingerprint hashes, in order.
+var fingerprintFields = [...]string{"from", "date", "subject", "message-id"}
+
 // fingerprint hashes the headers that identify a message to its sender (From,
 // Date, Subject, Message-ID) and the body, with line endings and trailing white
-// space normalised: what stays the same when a server adds trace headers.
-func fingerprint(raw []byte) string {
-	norm := Normalize(raw)
+// space normalised: what stays the same when a server adds trace headers. norm
+// is the message, Normalized.
+func fingerprint(norm []byte) string {
 	head, body := norm, []byte(nil)
 	if i := bytes.Index(norm, []byte("\r\n\r\n")); i >= 0 {
 		head, body = norm[:i+2], norm[i+4:]
 	} else if i := bytes.Index(norm, []byte("\n\n")); i >= 0 {
 		head, body = norm[:i+1], norm[i+2:]
 	}
+	// What is hashed is gathered in buf and written a few KB at a time, not
+	// in a Write for each piece.
 	h := sha256.New()
-	for _, name := range []string{"from", "date", "subject", "message-id"} {
-		h.Write([]byte(name))
-		h.Write([]byte{':'})
-		h.Write(headerValue(head, name))
-		h.Write([]byte{'\n'})
+	buf := make([]byte, 0, 8<<10)
+	for i, f := range headerFields(head) {
+		buf = append(buf, fingerprintFields[i]...)
+		buf = append(buf, ':')
+		// The value unfolded: each line trimmed, the first after its colon.
+		for line := range bytes.Lines(head[f.start:f.end]) {
+			buf = append(buf, bytes.TrimSpace(line)...)
+		}
+		buf = append(buf, '\n')
 	}
-	for line := range bytes.Lines(body) {
-		h.Write(bytes.TrimRight(line, " \t\r\n"))
-		h.Write([]byte{'\n'})
+	for len(body) > 0 {
+		line := body
+		if i := bytes.IndexByte(body, '\n'); i >= 0 {
+			line, body = body[:i], body[i+1:]
+		} else {
+			body = nil
+		}
+		for len(line) > 0 && isLineSpace(line[len(line)-1]) {
+			line = line[:len(line)-1]
+		}
+		buf = append(buf, line...)
+		buf = append(buf, '\n')
+		if len(buf) >= 4<<10 {
+			h.Write(buf)
+			buf = buf[:0]
+		}
 	}
+	h.Write(buf)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// headerValue returns the unfolded, trimmed value of the first header field
-// called name (lower case) in head.
-func headerValue(head []byte, name string) []byte {
-	var val []byte
-	in := false
+// isLineSpace says whether c is trimmed from the end of a fingerprinted line.
+func isLineSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// fieldSpan is where a header field's value is in a header block: from just
+// after the colon to the end of its last continuation line.
+type fieldSpan struct{ start, end int }
+
+// headerFields returns where the value of the first header field of each of
+// fingerprintFields is in head, an empty span for a missing one: one pass
+// for all. A continuation line (a space or tab first) may also start a field.
+func headerFields(head []byte) (spans [len(fingerprintFields)]fieldSpan) {
+	var in, done [len(fingerprintFields)]bool
+	off := 0
 	for line := range bytes.Lines(head) {
-		if in {
-			if len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
-				val = append(val, bytes.TrimSpace(line)...)
-				continue
+		start := off
+		off += len(line)
+		cont := line[0] == ' ' || line[0] == '\t'
+		key := ""
+		if colon := bytes.IndexByte(line, ':'); colon > 0 {
+			// A rune that folds to an ASCII letter has at most 3 bytes: a
+			// longer key is none of the names.
+			if k := bytes.TrimSpace(line[:colon]); len(k) <= 3*len("message-id") {
+				key = string(k)
 			}
-			break
+			start += colon + 1
 		}
-		colon := bytes.IndexByte(line, ':')
-		if colon > 0 && strings.EqualFold(string(bytes.TrimSpace(line[:colon])), name) {
-			in = true
-			val = append(val, bytes.TrimSpace(line[colon+1:])...)
+		for i, name := range fingerprintFields {
+			switch {
+			case done[i]:
+			case in[i]:
+				if cont {
+					spans[i].end = off
+				} else {
+					done[i] = true
+				}
+			case key != "" && strings.EqualFold(key, name):
+				in[i] = true
+				spans[i] = fieldSpan{start, off}
+			}
 		}
 	}
-	return val
+	return spans
 }

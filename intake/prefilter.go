@@ -705,6 +705,8 @@ type startRegexp struct {
 	// first holds foldRune of each rune a match may start with; nil when
 	// any text may match.
 	first map[rune]bool
+	// firstASCII is first for the ASCII bytes, read without a map lookup.
+	firstASCII [utf8.RuneSelf]bool
 }
 
 // maxStartRunes bounds the runes a startRegexp keeps; a pattern whose
@@ -723,6 +725,9 @@ func mustCompileStart(expr string) *startRegexp {
 		first := map[rune]bool{}
 		if empty, ok := firstRunes(&syntax.Regexp{Op: syntax.OpConcat, Sub: tree.Sub[1:]}, first); ok && !empty {
 			re.first = first
+			for c := range utf8.RuneSelf {
+				re.firstASCII[c] = first[foldRune(rune(c))]
+			}
 		}
 	}
 	return re
@@ -738,6 +743,9 @@ func (re *startRegexp) MatchString(s string) bool {
 func (re *startRegexp) mayMatch(s string) bool {
 	if re.first == nil {
 		return true
+	}
+	if s != "" && s[0] < utf8.RuneSelf {
+		return re.firstASCII[s[0]]
 	}
 	// regexp reads an invalid byte as U+FFFD, and so does DecodeRune.
 	r, size := utf8.DecodeRuneInString(s)

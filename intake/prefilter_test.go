@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/coe-congress/alliancebot/internal/samplemail"
 )
@@ -243,4 +244,17 @@ func FuzzFoldedScan(f *testing.F) {
 	}
 	f.Add("Mail Delivery \u017fubsystem, final-recipient: x")
 	f.Fuzz(checkFoldedScan)
+}
+
+// TestStartRegexpASCII holds mayMatch on an ASCII first byte to the map of
+// first runes it stands for.
+func TestStartRegexpASCII(t *testing.T) {
+	for _, re := range startRegexps {
+		for c := range utf8.RuneSelf {
+			s := string(rune(c)) + "x"
+			if got, want := re.mayMatch(s), re.first == nil || re.first[foldRune(rune(c))]; got != want {
+				t.Errorf("%.50s: mayMatch(%q) = %v, want %v", re.String(), s, got, want)
+			}
+		}
+	}
 }

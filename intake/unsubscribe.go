@@ -264,30 +264,34 @@ func readOwnText(m *message, limit int) string {
 	if len(text) > 256<<10 {
 		text = text[:256<<10]
 	}
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	var b strings.Builder
-	for i, line := range lines {
+	b.Grow(min(len(text), limit) + 1)
+	for line, rest, more := cutLine(text); ; line, rest, more = cutLine(rest) {
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, ">") || strings.HasPrefix(t, "|") {
+			if !more {
+				break
+			}
 			continue
 		}
 		if t == "--" || t == "---" || quoteStartRe.MatchString(t) || sentFromRe.MatchString(t) {
 			break
 		}
-		if headerBlockStart(lines, i) {
+		if headerBlockStart(line, rest, more) {
 			break
 		}
 		if wroteRe.mayMatch(t) && endsWithWroteVerb(t) && wroteRe.MatchString(t) {
 			break
 		}
-		if i+1 < len(lines) && len(t) < 200 && wroteIntroRe.MatchString(t) {
-			if two := t + " " + strings.TrimSpace(lines[i+1]); endsWithWroteVerb(two) && wroteRe.MatchString(two) {
+		if more && len(t) < 200 && wroteIntroRe.MatchString(t) {
+			next, _, _ := cutLine(rest)
+			if two := t + " " + strings.TrimSpace(next); endsWithWroteVerb(two) && wroteRe.MatchString(two) {
 				break
 			}
 		}
 		b.WriteString(line)
 		b.WriteByte('\n')
-		if b.Len() > limit {
+		if b.Len() > limit || !more {
 			break
 		}
 	}
@@ -356,15 +360,34 @@ var wroteVerbsByLast = sync.OnceValue(func() map[rune][]string {
 	return by
 })
 
-// headerBlockStart says whether lines[i] starts a quoted header block: a
-// "From:" line followed within three lines by "Sent:", "Date:", "To:"...
-func headerBlockStart(lines []string, i int) bool {
+// cutLine returns the first line of s, without its line end ("\n" or
+// "\r\n"), and the rest of s after it; more is false when s has no line
+// end, and line is all of s. These are the lines of
+// strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n"), read without
+// copying s.
+func cutLine(s string) (line, rest string, more bool) {
+	i := strings.IndexByte(s, '\n')
+	if i < 0 {
+		return s, "", false
+	}
+	line, rest = s[:i], s[i+1:]
+	if strings.HasSuffix(line, "\r") {
+		line = line[:len(line)-1]
+	}
+	return line, rest, true
+}
+
+// headerBlockStart says whether line starts a quoted header block: a "From:"
+// line followed within three lines by "Sent:", "Date:", "To:"... rest is
+// what follows line (see cutLine), more whether there is any.
+func headerBlockStart(line, rest string, more bool) bool {
 	// The field name ends with a colon.
-	if strings.IndexByte(lines[i], ':') < 0 || !quotedFromRe.MatchString(strings.TrimSpace(lines[i])) {
+	if strings.IndexByte(line, ':') < 0 || !quotedFromRe.MatchString(strings.TrimSpace(line)) {
 		return false
 	}
-	for j := i + 1; j < len(lines) && j <= i+3; j++ {
-		if quotedSentRe.MatchString(strings.TrimSpace(lines[j])) {
+	for j := 0; more && j < 3; j++ {
+		line, rest, more = cutLine(rest)
+		if quotedSentRe.MatchString(strings.TrimSpace(line)) {
 			return true
 		}
 	}
