@@ -365,11 +365,12 @@ func (s *conn) drain(ctx context.Context) (Stats, error) {
 
 // batches handles the clean uids batch by batch, in a pipeline: while one
 // batch is fetched and parsed, the one before it is stored, and once the
-// fetch has been read, moved. Each batch keeps the promises of batch: its
-// attempts are recorded before it is fetched, and its messages stored
-// before they are moved. A crash while two batches are in hand leaves an
-// attempt on the messages of both, which come back alone, as suspects. It
-// stops early when ctx is done, after the batches in hand.
+// fetch has been read, moved, and the attempts of the one after it are
+// recorded. Each batch keeps the promises of batch: its attempts are
+// recorded before it is fetched, and its messages stored before they are
+// moved. A crash while three batches are in hand leaves an attempt on the
+// messages of all three, which come back alone, as suspects. It stops early
+// when ctx is done, after the batches in hand.
 func (s *conn) batches(ctx context.Context, clean []imap.UID) (Stats, error) {
 	var (
 		total Stats
@@ -395,11 +396,23 @@ func (s *conn) batches(ctx context.Context, clean []imap.UID) (Stats, error) {
 		total.add(st)
 		return err
 	}
-	for len(clean) > 0 && ctx.Err() == nil {
+	// begin records the attempts of uids, in the background; the channel
+	// says when they are committed.
+	begin := func(uids []imap.UID) <-chan error {
+		begun := make(chan error, 1)
+		go func() { begun <- s.w.db.BeginAttempts(s.w.cfg.Mailbox, s.uidValidity, toU32(uids)) }()
+		return begun
+	}
+	next := func() []imap.UID {
 		n := min(len(clean), s.w.cfg.BatchSize)
 		uids := clean[:n]
 		clean = clean[n:]
-		if err := s.w.db.BeginAttempts(s.w.cfg.Mailbox, s.uidValidity, toU32(uids)); err != nil {
+		return uids
+	}
+	uids := next()
+	begun := begin(uids)
+	for len(uids) > 0 {
+		if err := <-begun; err != nil {
 			return total, errors.Join(err, finish(nil))
 		}
 		// bbolt has one writer at a time: the previous batch is stored
@@ -415,17 +428,27 @@ func (s *conn) batches(ctx context.Context, clean []imap.UID) (Stats, error) {
 			}()
 		}
 		wait := s.fetch(uids)
-		// The connection is free while the parsers work.
+		// The connection is free while the parsers work: the next batch's
+		// attempts are recorded and the previous batch moved meanwhile.
+		var following []imap.UID
+		if ctx.Err() == nil {
+			following = next()
+		}
+		begun = begin(following)
 		err := finish(stored)
 		msgs, fetchErr := wait()
 		if err != nil {
+			<-begun
 			return total, err
 		}
 		if msgs, err = s.keep(uids, msgs, fetchErr, 0); err != nil {
+			<-begun
 			return total, err
 		}
 		prev = msgs
+		uids = following
 	}
+	<-begun
 	return total, finish(nil)
 }
 
