@@ -393,13 +393,20 @@ func foldASCIIBytes(s string) string {
 	if i == len(s) {
 		return s
 	}
+	// Every line break folds to a space: the rest is read through the
+	// table a chunk at a time, not cut into the runs that stay.
 	var b strings.Builder
 	b.Grow(len(s))
-	for ; i < len(s); i = next(i + 1) {
-		b.WriteString(s[b.Len():i]) // the bytes that stay
-		b.WriteByte(foldByte(s[i]))
+	b.WriteString(s[:i])
+	var chunk [512]byte
+	for i < len(s) {
+		n := copy(chunk[:], s[i:])
+		for k, c := range chunk[:n] {
+			chunk[k] = asciiFold[c]
+		}
+		b.Write(chunk[:n])
+		i += n
 	}
-	b.WriteString(s[b.Len():])
 	return b.String()
 }
 

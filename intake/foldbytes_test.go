@@ -1,0 +1,49 @@
+package intake
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+// foldASCIIBytesRuns is foldASCIIBytes as it was, writing the runs of
+// bytes that stay and the folded bytes between them.
+func foldASCIIBytesRuns(s string) string {
+	next := func(i int) int {
+		for i < len(s) && (s[i] >= utf8.RuneSelf || foldByte(s[i]) == s[i]) {
+			i++
+		}
+		return i
+	}
+	i := next(0)
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for ; i < len(s); i = next(i + 1) {
+		b.WriteString(s[b.Len():i])
+		b.WriteByte(foldByte(s[i]))
+	}
+	b.WriteString(s[b.Len():])
+	return b.String()
+}
+
+func TestFoldASCIIBytes(t *testing.T) {
+	long := strings.Repeat("Dear Sir,\r\n\tthe Town of ŁÓDŹ `says` yes.\n", 40)
+	for _, s := range []string{"", "a", "A", "plain text", "\n", "ÉTÉ été", "\xff\xfeAB", long, long[:511], long[:513], long[:1025]} {
+		if got, want := foldASCIIBytes(s), foldASCIIBytesRuns(s); got != want {
+			t.Errorf("foldASCIIBytes(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzFoldASCIIBytes(f *testing.F) {
+	f.Add("Dear Sir,\r\n\tthe Town of ŁÓDŹ `says` yes.\n")
+	f.Add(strings.Repeat("Ab\n", 300))
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := foldASCIIBytes(s), foldASCIIBytesRuns(s); got != want {
+			t.Fatalf("foldASCIIBytes(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
