@@ -234,6 +234,18 @@ func replyOwnText(lines []tline) (string, int) {
 	return b.String(), letters
 }
 
+// trimWordMarks is strings.Trim(w, "-'"), without building the set of its
+// cutset for each word.
+func trimWordMarks(w string) string {
+	for w != "" && (w[0] == '-' || w[0] == '\'') {
+		w = w[1:]
+	}
+	for w != "" && (w[len(w)-1] == '-' || w[len(w)-1] == '\'') {
+		w = w[:len(w)-1]
+	}
+	return w
+}
+
 // guessLanguage scores common words and proper letters, then asks the
 // trigram model when the scores do not decide.
 func guessLanguage(s string) string {
@@ -242,7 +254,7 @@ func guessLanguage(s string) string {
 	words := 0
 	low := toLower(s)
 	addWord := func(w string) {
-		w = strings.Trim(w, "-'")
+		w = trimWordMarks(w)
 		if w == "" {
 			return
 		}

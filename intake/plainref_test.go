@@ -1,3 +1,5 @@
+// The functions made faster here are held to the plain code they replace.
+
 package intake
 
 import (
@@ -44,6 +46,23 @@ func FuzzFoldASCIIBytes(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		if got, want := foldASCIIBytes(s), foldASCIIBytesRuns(s); got != want {
 			t.Fatalf("foldASCIIBytes(%q) = %q, want %q", s, got, want)
+		}
+	})
+}
+
+func TestTrimWordMarks(t *testing.T) {
+	for _, w := range []string{"", "-", "'", "--'", "a", "-a-", "'tis", "l'", "-'x'-y'-", "é-"} {
+		if got, want := trimWordMarks(w), strings.Trim(w, "-'"); got != want {
+			t.Errorf("trimWordMarks(%q) = %q, want %q", w, got, want)
+		}
+	}
+}
+
+func FuzzTrimWordMarks(f *testing.F) {
+	f.Add("-'x'-y'-")
+	f.Fuzz(func(t *testing.T, w string) {
+		if got, want := trimWordMarks(w), strings.Trim(w, "-'"); got != want {
+			t.Fatalf("trimWordMarks(%q) = %q, want %q", w, got, want)
 		}
 	})
 }
