@@ -74,7 +74,7 @@ func mayBeBounce(m *message) bool {
 		head = head[:8<<10]
 	}
 	t := &foldedText{s: head}
-	return strings.Contains(head, "notificationType") || strongBodyRe.matchText(t) || dsnFieldRe.matchText(t)
+	return strings.Contains(head, "notificationType") || strongBodyRe.matchText(t) || mayHoldDSNField(head) && dsnFieldRe.matchText(t)
 }
 
 // isFeedbackOrReceipt says whether m is an abuse/feedback report (ARF), a
@@ -482,6 +482,24 @@ func hasFailedAction(recs []dsnRecord) bool {
 }
 
 var dsnFieldRe = mustCompileLit(`(?im)^\s*(?:final-recipient|original-recipient)\s*:`)
+
+// mayHoldDSNField is false when dsnFieldRe cannot match s: both its fields
+// end in "-recipient", which no rune beyond ASCII folds to, and a search
+// for "-" finds it faster than the pattern's literals are looked for.
+func mayHoldDSNField(s string) bool {
+	const tail = "-RECIPIENT"
+	for i := strings.IndexByte(s, '-'); i >= 0; {
+		if hasPrefixWith(s[i:], tail, &asciiUpper) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '-')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
 
 // parseDSN reads the per-recipient fields of a delivery-status body: blocks
 // separated by blank lines (RFC 3464 section 2.1), fields in any order. It

@@ -66,3 +66,29 @@ func FuzzTrimWordMarks(f *testing.F) {
 		}
 	})
 }
+
+// mayHoldDSNField must be true wherever dsnFieldRe matches.
+func checkMayHoldDSNField(t *testing.T, s string) {
+	t.Helper()
+	if dsnFieldRe.MatchString(s) && !mayHoldDSNField(s) {
+		t.Fatalf("mayHoldDSNField(%q) = false, but dsnFieldRe matches", s)
+	}
+}
+
+func TestMayHoldDSNField(t *testing.T) {
+	if dsnFieldRe.String() != `(?im)^\s*(?:final-recipient|original-recipient)\s*:` {
+		t.Fatal("dsnFieldRe changed: check that mayHoldDSNField still rules out only what it cannot match")
+	}
+	for _, s := range []string{"", "-", "Final-Recipient: rfc822; a@b", "x\n  ORIGINAL-recipient :", "final-recipien", "-RECIPIENT", "a-b-c-Recipient"} {
+		checkMayHoldDSNField(t, s)
+	}
+	if mayHoldDSNField("Dear all - see you") || !mayHoldDSNField("x\nFinal-Recipient: a") {
+		t.Error("mayHoldDSNField is wrong on a plain case")
+	}
+}
+
+func FuzzMayHoldDSNField(f *testing.F) {
+	f.Add("Reporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; a@b\n")
+	f.Add("- \u212a -recipient")
+	f.Fuzz(checkMayHoldDSNField)
+}
