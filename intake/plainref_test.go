@@ -92,3 +92,16 @@ func FuzzMayHoldDSNField(f *testing.F) {
 	f.Add("- \u212a -recipient")
 	f.Fuzz(checkMayHoldDSNField)
 }
+
+// matchLabel stops at a first word "" (one no label has) without looking
+// it up: no label may start with "", and "" is no filler.
+func TestMatchLabelEmptyWord(t *testing.T) {
+	if len(labelIndex().byFirst[""]) > 0 || labelFiller[""] {
+		t.Fatal(`a label starts with "", or "" is a filler: matchLabel must look it up`)
+	}
+	for _, w := range []string{"", "the", "of", "country", "xyz"} {
+		if isLabelFiller(w) != labelFiller[w] {
+			t.Errorf("isLabelFiller(%q) = %v, want %v", w, isLabelFiller(w), labelFiller[w])
+		}
+	}
+}

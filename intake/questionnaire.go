@@ -1175,12 +1175,14 @@ func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok b
 	var buf [16]textWord
 	words := buf[:0]
 	for w := first; more; w, more = sc.next() {
-		if !labelFiller[w.w] {
+		if !isLabelFiller(w.w) {
 			words = append(words, w)
 			break
 		}
 	}
-	if len(words) == 0 {
+	if len(words) == 0 || words[0].w == "" {
+		// No word, or one that no label has (the scanner reads those as
+		// ""): most lines end here, without looking up an index.
 		return qLabel{}, "", false, false
 	}
 	idx := labelIndex()
@@ -1192,7 +1194,7 @@ func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok b
 	// More words while a longer label starts with those read.
 	for longerLabel(cands, words) {
 		w, more := sc.next()
-		for more && labelFiller[w.w] {
+		for more && isLabelFiller(w.w) {
 			w, more = sc.next()
 		}
 		if !more {
@@ -1221,7 +1223,7 @@ func matchLabel(s string, foreign bool) (l qLabel, after string, sepd bool, ok b
 			continue
 		}
 		// The label must start the line (after filler words).
-		if words[0].start != first.start && !labelFiller[first.w] {
+		if words[0].start != first.start && !isLabelFiller(first.w) {
 			continue
 		}
 		end := words[n-1].end
@@ -1302,6 +1304,10 @@ var labelVocab = sync.OnceValue(func() map[string]string {
 	}
 	return m
 })
+
+// isLabelFiller is labelFiller[w], without a look-up for "", the word
+// that matchLabel reads for any word no label has.
+func isLabelFiller(w string) bool { return w != "" && labelFiller[w] }
 
 // labelFiller are the small words that labels may have or lack.
 var labelFiller = map[string]bool{"the": true, "of": true, "or": true, "and": true, "a": true, "an": true, "your": true,
