@@ -234,6 +234,15 @@ func replyOwnText(lines []tline) (string, int) {
 	return b.String(), letters
 }
 
+// asciiWordByte says which ASCII characters guessLanguage reads as part of
+// a word: the letters, the hyphen and the apostrophe.
+var asciiWordByte = func() (in [utf8.RuneSelf]bool) {
+	for c := range rune(utf8.RuneSelf) {
+		in[c] = unicode.IsLetter(c) || c == '-' || c == '\''
+	}
+	return in
+}()
+
 // trimWordMarks is strings.Trim(w, "-'"), without building the set of its
 // cutset for each word.
 func trimWordMarks(w string) string {
@@ -264,14 +273,25 @@ func guessLanguage(s string) string {
 			score[l] += 1 / float64(len(langs))
 		}
 	}
-	// The words are the runs of letters, hyphens and apostrophes.
+	// The words are the runs of letters, hyphens and apostrophes. The
+	// letters proper to a language are counted on the way: they are all
+	// beyond ASCII.
+	var hints [maxLangs]int
 	start := -1
 	for i := 0; i < len(low); {
-		r, size := rune(low[i]), 1
-		if r >= utf8.RuneSelf {
+		var inWord bool
+		size := 1
+		if c := low[i]; c < utf8.RuneSelf {
+			inWord = asciiWordByte[c]
+		} else {
+			var r rune
 			r, size = utf8.DecodeRuneInString(low[i:])
+			inWord = unicode.IsLetter(r)
+			if l, ok := letterHintIndex[r]; ok {
+				hints[l]++
+			}
 		}
-		if unicode.IsLetter(r) || r == '-' || r == '\'' {
+		if inWord {
 			if start < 0 {
 				start = i
 			}
@@ -283,15 +303,6 @@ func guessLanguage(s string) string {
 	}
 	if start >= 0 {
 		addWord(low[start:])
-	}
-	var hints [maxLangs]int
-	for _, r := range low {
-		if r < utf8.RuneSelf {
-			continue // the hints are all letters beyond ASCII
-		}
-		if l, ok := letterHintIndex[r]; ok {
-			hints[l]++
-		}
 	}
 	for l, n := range hints {
 		if n > 6 {
