@@ -105,3 +105,20 @@ func TestMatchLabelEmptyWord(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimRightRegexpSpace(t *testing.T) {
+	for _, s := range []string{"", " ", "a", "wrote: \t\r\n\f", "a\v", " a b ", "é\u00a0"} {
+		if got, want := trimRightRegexpSpace(s), strings.TrimRight(s, "\t\n\f\r "); got != want {
+			t.Errorf("trimRightRegexpSpace(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func FuzzTrimRightRegexpSpace(f *testing.F) {
+	f.Add("wrote: \t\r\n\f")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := trimRightRegexpSpace(s), strings.TrimRight(s, "\t\n\f\r "); got != want {
+			t.Fatalf("trimRightRegexpSpace(%q) = %q, want %q", s, got, want)
+		}
+	})
+}

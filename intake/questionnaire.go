@@ -686,10 +686,9 @@ func isReplySepByte(c byte) bool {
 // translation, then optional spaces, a colon and spaces: the end of "On …
 // wrote:".
 func endsWithWrote(f string) bool {
-	const spaces = "\t\n\f\r " // \s in regexp syntax
-	t := strings.TrimRight(f, spaces)
+	t := trimRightRegexpSpace(f)
 	if strings.HasSuffix(t, ":") {
-		t = strings.TrimRight(t[:len(t)-1], spaces)
+		t = trimRightRegexpSpace(t[:len(t)-1])
 	}
 	if t == "" {
 		return false
@@ -700,6 +699,20 @@ func endsWithWrote(f string) bool {
 		}
 	}
 	return false
+}
+
+// trimRightRegexpSpace is strings.TrimRight(s, "\t\n\f\r "), the spaces
+// of \s in regexp syntax, without building the set of its cutset.
+func trimRightRegexpSpace(s string) string {
+	for s != "" {
+		switch s[len(s)-1] {
+		case '\t', '\n', '\f', '\r', ' ':
+			s = s[:len(s)-1]
+			continue
+		}
+		break
+	}
+	return s
 }
 
 // wroteByLast holds wroteWords by their last byte.

@@ -328,13 +328,12 @@ var wroteVerbs = []string{
 // regexp machine carry up to 200 threads through every line that starts
 // with "on", "le" or a digit; wroteRe still decides.
 func endsWithWroteVerb(s string) bool {
-	const spaces = "\t\n\f\r " // \s in regexp syntax
-	s = strings.TrimRight(s, spaces)
+	s = trimRightRegexpSpace(s)
 	if strings.HasSuffix(s, ":") {
-		s = strings.TrimRight(s[:len(s)-1], spaces)
+		s = trimRightRegexpSpace(s[:len(s)-1])
 	}
 	last, _ := utf8.DecodeLastRuneInString(s)
-	for _, v := range wroteVerbsByLast()[foldRune(last)] {
+	for _, v := range wroteVerbsByLast().of(foldRune(last)) {
 		tail := s
 		for range utf8.RuneCountInString(v) {
 			if tail == "" {
@@ -351,14 +350,37 @@ func endsWithWroteVerb(s string) bool {
 }
 
 // wroteVerbsByLast holds wroteVerbs by the foldRune of their last letter.
-var wroteVerbsByLast = sync.OnceValue(func() map[rune][]string {
-	by := make(map[rune][]string)
+var wroteVerbsByLast = sync.OnceValue(func() *runeIndex {
+	by := &runeIndex{beyond: make(map[rune][]string)}
 	for _, v := range wroteVerbs {
 		last, _ := utf8.DecodeLastRuneInString(v)
-		by[foldRune(last)] = append(by[foldRune(last)], v)
+		by.add(foldRune(last), v)
 	}
 	return by
 })
+
+// runeIndex holds strings by a rune: those of an ASCII rune in an array,
+// the others in a map (most lines end in ASCII).
+type runeIndex struct {
+	ascii  [utf8.RuneSelf][]string
+	beyond map[rune][]string
+}
+
+func (x *runeIndex) add(r rune, s string) {
+	if 0 <= r && r < utf8.RuneSelf {
+		x.ascii[r] = append(x.ascii[r], s)
+		return
+	}
+	x.beyond[r] = append(x.beyond[r], s)
+}
+
+// of returns the strings of r.
+func (x *runeIndex) of(r rune) []string {
+	if 0 <= r && r < utf8.RuneSelf {
+		return x.ascii[r]
+	}
+	return x.beyond[r]
+}
 
 // cutLine returns the first line of s, without its line end ("\n" or
 // "\r\n"), and the rest of s after it; more is false when s has no line
