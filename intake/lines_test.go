@@ -159,7 +159,7 @@ func checkFoldASCII(t *testing.T, s string) {
 	for k, w := range scanned {
 		got, ok := sc.next()
 		want := w
-		if vocab[w.w] != w.w {
+		if vocab.words[w.w] != w.w {
 			want.w = ""
 		}
 		if !ok || got != want {

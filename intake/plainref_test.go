@@ -122,3 +122,38 @@ func FuzzTrimRightRegexpSpace(f *testing.F) {
 		}
 	})
 }
+
+// checkVocabWord holds vocabWord to the look-up it replaces, for a word of
+// ASCII letters and digits (what wordScanner passes it).
+func checkVocabWord(t *testing.T, w string) {
+	t.Helper()
+	vocab := labelVocab()
+	if got, want := vocabWord(vocab, w), vocab.words[foldASCII(w)]; got != want {
+		t.Fatalf("vocabWord(%q) = %q, want %q", w, got, want)
+	}
+}
+
+func TestVocabWord(t *testing.T) {
+	for w := range labelVocab().words {
+		checkVocabWord(t, w)
+		checkVocabWord(t, strings.ToUpper(w))
+		checkVocabWord(t, w+"s")
+		if len(w) > 1 {
+			checkVocabWord(t, w[:len(w)-1])
+		}
+	}
+	for _, w := range []string{"", "x", "Country", "POPULATION", strings.Repeat("a", 40), strings.Repeat("b", 70), "12"} {
+		checkVocabWord(t, w)
+	}
+}
+
+func FuzzVocabWord(f *testing.F) {
+	f.Add("Country")
+	f.Add("Name")
+	f.Fuzz(func(t *testing.T, s string) {
+		// The words of s, as wordScanner cuts them.
+		for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r >= utf8.RuneSelf || !asciiAlnum[r] }) {
+			checkVocabWord(t, w)
+		}
+	})
+}

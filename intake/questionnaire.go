@@ -1305,7 +1305,7 @@ var labelIndex = sync.OnceValue(func() *qLabelIndex {
 
 // labelVocab holds the words of qLabels and labelFiller, each mapped to
 // itself: matchLabel reads the words of a line with it.
-var labelVocab = sync.OnceValue(func() map[string]string {
+var labelVocab = sync.OnceValue(func() *vocabSet {
 	m := make(map[string]string)
 	for _, lb := range qLabels() {
 		for _, w := range lb.words {
@@ -1315,7 +1315,7 @@ var labelVocab = sync.OnceValue(func() map[string]string {
 	for w := range labelFiller {
 		m[w] = w
 	}
-	return m
+	return newVocabSet(m)
 })
 
 // isLabelFiller is labelFiller[w], without a look-up for "", the word

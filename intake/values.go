@@ -1406,7 +1406,27 @@ type wordScanner struct {
 	// mapped to itself: an ASCII word of s not in it reads as "", and one in
 	// it as the string of vocab, so that reading a capitalized word
 	// allocates nothing.
-	vocab map[string]string
+	vocab *vocabSet
+}
+
+// vocabSet is the vocabulary of a wordScanner: words, each mapped to
+// itself, and the lengths of those words by their first byte, which rule
+// out most words of a text without looking them up.
+type vocabSet struct {
+	words map[string]string
+	// lens[c] has bit n set when a word of n bytes that starts with c is
+	// in words, bit 63 for the words of 63 bytes or more.
+	lens [256]uint64
+}
+
+func newVocabSet(words map[string]string) *vocabSet {
+	v := &vocabSet{words: words}
+	for w := range words {
+		if w != "" {
+			v.lens[w[0]] |= 1 << min(len(w), 63)
+		}
+	}
+	return v
 }
 
 // next returns the next word of splitWords(sc.s), and false at the end.
@@ -1451,15 +1471,20 @@ func (sc *wordScanner) next() (textWord, bool) {
 }
 
 // vocabWord is foldASCII(w) as vocab holds it, or "" when vocab does not.
-func vocabWord(vocab map[string]string, w string) string {
+// w is a word of ASCII letters and digits: its folded first byte and its
+// length are those of foldASCII(w).
+func vocabWord(vocab *vocabSet, w string) string {
+	if w == "" || vocab.lens[asciiFold[w[0]]]&(1<<min(len(w), 63)) == 0 {
+		return ""
+	}
 	var buf [32]byte
 	if len(w) > len(buf) {
-		return vocab[foldASCII(w)]
+		return vocab.words[foldASCII(w)]
 	}
 	for k := 0; k < len(w); k++ {
 		buf[k] = asciiFold[w[k]]
 	}
-	return vocab[string(buf[:len(w)])]
+	return vocab.words[string(buf[:len(w)])]
 }
 
 // An event of an options answer: a label or a mark, in text order.
