@@ -70,15 +70,18 @@ var langCodes, langIndex = func() ([]string, map[string]int) {
 // maxLangs bounds the languages of langCodes.
 const maxLangs = 32
 
-// stopIndex holds the languages (by langIndex) of each stop word.
-var stopIndex = func() map[string][]int {
+// stopIndex holds the languages (by langIndex) of each stop word, and
+// stopLens their lengths, which rule out most other words.
+var stopIndex, stopLens = func() (map[string][]int, *lenFilter) {
 	m := make(map[string][]int)
+	lens := new(lenFilter)
 	for lang, list := range stopWords {
 		for _, w := range strings.Fields(list) {
 			m[w] = append(m[w], langIndex[lang])
+			lens.add(w)
 		}
 	}
-	return m
+	return m, lens
 }()
 
 // letterHints are letters proper to a language (or nearly so).
@@ -268,6 +271,9 @@ func guessLanguage(s string) string {
 			return
 		}
 		words++
+		if !stopLens.mayHold(w) {
+			return
+		}
 		langs := stopIndex[w]
 		for _, l := range langs {
 			score[l] += 1 / float64(len(langs))

@@ -157,3 +157,38 @@ func FuzzVocabWord(f *testing.F) {
 		}
 	})
 }
+
+// The lenFilters must hold every key of the maps they stand before.
+func TestLenFilters(t *testing.T) {
+	ci := closings()
+	for w := range ci.byFirst {
+		if !ci.firstLens.mayHold(w) {
+			t.Errorf("closings().firstLens rules out %q", w)
+		}
+	}
+	for w := range ci.endWords {
+		if !ci.endLens.mayHold(w) {
+			t.Errorf("closings().endLens rules out %q", w)
+		}
+	}
+	for w := range stopIndex {
+		if !stopLens.mayHold(w) {
+			t.Errorf("stopLens rules out %q", w)
+		}
+	}
+	for w := range labelVocab().words {
+		if w != "" && !labelVocab().lens.mayHold(w) {
+			t.Errorf("labelVocab().lens rules out %q", w)
+		}
+	}
+	var f lenFilter
+	for _, s := range []string{"a", "ab", strings.Repeat("x", 63), strings.Repeat("y", 100)} {
+		f.add(s)
+		if !f.mayHold(s) {
+			t.Errorf("lenFilter rules out %q, added", s)
+		}
+	}
+	if f.mayHold("") || f.mayHold("abc") || f.mayHold("b") {
+		t.Error("lenFilter holds a string of a length or first byte never added")
+	}
+}

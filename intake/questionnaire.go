@@ -857,7 +857,7 @@ func mayCloseOrDisclaim(f string) bool {
 	}
 	last := f[i:j]
 	ci := closings()
-	if len(ci.byFirst[first]) > 0 || ci.endWords[last] {
+	if ci.firstLens.mayHold(first) && len(ci.byFirst[first]) > 0 || ci.endLens.mayHold(last) && ci.endWords[last] {
 		return true
 	}
 	dh := disclaimerHeads()
@@ -912,6 +912,8 @@ type closingIndex struct {
 	ends    [256][]string // by their last byte
 	// endWords are the last words of ends.
 	endWords map[string]bool
+	// The keys of byFirst and endWords, for mayCloseOrDisclaim.
+	firstLens, endLens lenFilter
 }
 
 var closings = sync.OnceValue(func() *closingIndex {
@@ -924,9 +926,12 @@ var closings = sync.OnceValue(func() *closingIndex {
 		}
 		long := strings.HasPrefix(p, "sent from") || strings.HasPrefix(p, "envoye de") || strings.HasPrefix(p, "von meinem")
 		ci.byFirst[first] = append(ci.byFirst[first], closingPhrase{phrase: p, long: long})
+		ci.firstLens.add(first)
 		if len(strings.Fields(p)) >= 2 && closingEnds[p] {
 			ci.ends[p[len(p)-1]] = append(ci.ends[p[len(p)-1]], p)
-			ci.endWords[p[strings.LastIndexByte(p, ' ')+1:]] = true
+			last := p[strings.LastIndexByte(p, ' ')+1:]
+			ci.endWords[last] = true
+			ci.endLens.add(last)
 		}
 	}
 	return ci

@@ -1410,23 +1410,37 @@ type wordScanner struct {
 }
 
 // vocabSet is the vocabulary of a wordScanner: words, each mapped to
-// itself, and the lengths of those words by their first byte, which rule
-// out most words of a text without looking them up.
+// itself, and their lengths, which rule out most words of a text without
+// looking them up.
 type vocabSet struct {
 	words map[string]string
-	// lens[c] has bit n set when a word of n bytes that starts with c is
-	// in words, bit 63 for the words of 63 bytes or more.
-	lens [256]uint64
+	lens  lenFilter
 }
 
 func newVocabSet(words map[string]string) *vocabSet {
 	v := &vocabSet{words: words}
 	for w := range words {
-		if w != "" {
-			v.lens[w[0]] |= 1 << min(len(w), 63)
-		}
+		v.lens.add(w)
 	}
 	return v
+}
+
+// lenFilter holds the lengths of a set of strings by their first byte: it
+// rules out a string that is not in the set, most of the time, for less
+// than a map look-up costs. Bit n of entry c is set when a string of n
+// bytes that starts with c is in the set, bit 63 for 63 bytes or more.
+type lenFilter [256]uint64
+
+// add puts s in the set.
+func (f *lenFilter) add(s string) {
+	if s != "" {
+		f[s[0]] |= 1 << min(len(s), 63)
+	}
+}
+
+// mayHold is false when s is not in the set; "" never is.
+func (f *lenFilter) mayHold(s string) bool {
+	return s != "" && f[s[0]]&(1<<min(len(s), 63)) != 0
 }
 
 // next returns the next word of splitWords(sc.s), and false at the end.
@@ -1475,7 +1489,7 @@ func (sc *wordScanner) next() (textWord, bool) {
 // length are those of foldASCII(w).
 func vocabWord(vocab *vocabSet, w string) string {
 	if w == "" || vocab.lens[asciiFold[w[0]]]&(1<<min(len(w), 63)) == 0 {
-		return ""
+		return "" // vocab.lens.mayHold(foldASCII(w)) is false
 	}
 	var buf [32]byte
 	if len(w) > len(buf) {
