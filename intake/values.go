@@ -9,6 +9,7 @@ package intake
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -1776,12 +1777,11 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 	if nLabels == 0 {
 		return codes, false
 	}
-	chosen := map[string]bool{}
-	var first []string // chosen codes in text order
+	// The codes chosen, in text order: a few of a short list.
+	var chosen []string
 	choose := func(c string) {
-		if !chosen[c] {
-			chosen[c] = true
-			first = append(first, c)
+		if !slices.Contains(chosen, c) {
+			chosen = append(chosen, c)
 		}
 	}
 	if nMarks == 0 {
@@ -1795,7 +1795,7 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 		for _, e := range ev {
 			choose(e.code)
 		}
-		return inOrder(q, chosen), true
+		return inOrderOf(q, chosen), true
 	}
 	// Marks before or after labels: whichever pairs more labels with a mark.
 	before, after := 0, 0
@@ -1815,12 +1815,14 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 		// Word marks ("Education: yes") come after their labels.
 		useBefore = false
 	}
-	present := map[string]bool{}
+	var present []string // the codes of the labels, once each
 	for i, e := range ev {
 		if e.code == "" {
 			continue
 		}
-		present[e.code] = true
+		if !slices.Contains(present, e.code) {
+			present = append(present, e.code)
+		}
 		var m *optEvent
 		if useBefore && i > 0 && ev[i-1].mark {
 			m = &ev[i-1]
@@ -1842,9 +1844,6 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 				}
 			}
 			if allUnchecked && (multi || len(present) == 1) {
-				for c := range present {
-					chosen[c] = true
-				}
 				if !multi {
 					for _, e := range ev {
 						if e.code != "" {
@@ -1852,15 +1851,15 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 						}
 					}
 				}
-				return inOrder(q, chosen), true
+				return inOrderOf(q, present), true
 			}
 		}
 		return codes, false
 	}
 	if !multi {
-		return []string{first[0]}, true
+		return []string{chosen[0]}, true
 	}
-	return inOrder(q, chosen), true
+	return inOrderOf(q, chosen), true
 }
 
 // proseChoice picks the one code that a prose answer to a single-choice
@@ -1888,6 +1887,17 @@ func inOrder(q int, m map[string]bool) []string {
 	out := make([]string, 0, len(m))
 	for _, c := range optionCodes(q) {
 		if m[c] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// inOrderOf is inOrder for the codes of a list.
+func inOrderOf(q int, list []string) []string {
+	out := make([]string, 0, len(list))
+	for _, c := range optionCodes(q) {
+		if slices.Contains(list, c) {
 			out = append(out, c)
 		}
 	}
