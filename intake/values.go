@@ -1778,7 +1778,8 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 		return codes, false
 	}
 	// The codes chosen, in text order: a few of a short list.
-	var chosen []string
+	var chosenBuf [8]string
+	chosen := chosenBuf[:0]
 	choose := func(c string) {
 		if !slices.Contains(chosen, c) {
 			chosen = append(chosen, c)
@@ -1815,7 +1816,9 @@ func parseOptionsFolded(q int, s, f string) (codes []string, answered bool) {
 		// Word marks ("Education: yes") come after their labels.
 		useBefore = false
 	}
-	var present []string // the codes of the labels, once each
+	// The codes of the labels, once each.
+	var presentBuf [8]string
+	present := presentBuf[:0]
 	for i, e := range ev {
 		if e.code == "" {
 			continue
