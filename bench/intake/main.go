@@ -60,6 +60,7 @@ type options struct {
 	logLevel        string
 	seed            uint64
 	keep            bool
+	dump            string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -76,13 +77,14 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "after the rounds, drain once more in this process (mailbox.Watcher.Drain, same defaults) and write its CPU profile to `file`")
 	fs.StringVar(&o.describe, "describe", "", "what the binary was built from, for the table (run-intake passes git describe --always --dirty)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work folder (stores, Maildirs, logs) and print its path")
+	fs.StringVar(&o.dump, "dump", "", "write what intake.Read makes of each message of the set (envelope and result, one JSON line each, in the set's order) to `file`, and stop: no server, no binary")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
 	switch {
 	case fs.NArg() > 0:
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	case o.bin == "":
+	case o.bin == "" && o.dump == "":
 		return o, errors.New("-bin is required: build with go build -o DIR/alliancebot ./cmd/alliancebot")
 	case o.n < 1 || o.rounds < 1 || o.idle < 0:
 		return o, errors.New("-n and -rounds must be at least 1, -idle at least 0")
@@ -97,6 +99,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	progress := func(format string, a ...any) {
 		fmt.Fprintf(stderr, "%s  "+format+"\n", append([]any{time.Now().Format("15:04:05")}, a...)...)
+	}
+	if o.dump != "" {
+		progress("building %d messages (corpus: %q)", o.n, o.corpus)
+		set, err := buildSet(o.n, o.corpus, o.seed)
+		if err != nil {
+			return err
+		}
+		if err := dump(o.dump, set); err != nil {
+			return err
+		}
+		progress("wrote what intake.Read makes of %d messages to %s", len(set.msgs), o.dump)
+		return nil
 	}
 	bin, err := filepath.Abs(o.bin)
 	if err != nil {
