@@ -13,7 +13,6 @@ package main
 
 import (
 	"context"
-	"debug/buildinfo"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +27,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/coe-congress/alliancebot/bench/internal/summary"
 )
 
 func main() {
@@ -254,7 +255,7 @@ func report(w io.Writer, o options, b *bench, runs map[string]map[int][]run, kr 
 	fmt.Fprintf(w, "digest: 1 news item (%d bytes of text), rendered with the built-in templates: %d-byte text and %d-byte HTML body (en)\n",
 		len(newsText()), len(b.bodies["en"].Text), len(b.bodies["en"].HTML))
 	fmt.Fprintf(w, "members: generated authorities of the 46 member states, %.0f %% in French\n", 100*float64(fr)/float64(len(b.members)))
-	built := buildOf(o.bin)
+	built := summary.BuildOf(o.bin)
 	if o.describe != "" {
 		built = "built from " + o.describe
 	}
@@ -285,7 +286,7 @@ func report(w io.Writer, o options, b *bench, runs map[string]map[int][]run, kr 
 				rss, anon, file = max(rss, r.rss), max(anon, r.anon), max(file, r.file)
 				bytes = r.bytes
 			}
-			m := median(ds)
+			m := summary.Median(ds)
 			med[key][n] = m
 			if o.rounds > 1 {
 				line += fmt.Sprintf("%.2f\t", m.Seconds())
@@ -294,7 +295,7 @@ func report(w io.Writer, o options, b *bench, runs map[string]map[int][]run, kr 
 			if key == keyAlliancebot {
 				peak[n] = rss
 			}
-			line += fmt.Sprintf("%.0f\t%.0f\t%.0f\t%.1f\t", float64(rss)/1e6, float64(anon)/1e6, float64(file)/1e6, median(cpus).Seconds())
+			line += fmt.Sprintf("%.0f\t%.0f\t%.0f\t%.1f\t", float64(rss)/1e6, float64(anon)/1e6, float64(file)/1e6, summary.Median(cpus).Seconds())
 			line += fmt.Sprintf("%.1f\t", float64(bytes)/float64(n)/1024)
 			fmt.Fprintln(tw, line)
 		}
@@ -316,23 +317,23 @@ func report(w io.Writer, o options, b *bench, runs map[string]map[int][]run, kr 
 		if o.rounds > 1 {
 			detail += "; per round " + strings.Join(per, " ")
 		}
-		fmt.Fprintf(tw, "alliancebot msg/s / bare msg/s, n=%d\t%.2f\t>= %.1f\t%s\t%s\n", n, ratio, targetVsBare, verdict(ratio >= targetVsBare), detail)
+		fmt.Fprintf(tw, "alliancebot msg/s / bare msg/s, n=%d\t%.2f\t>= %.1f\t%s\t%s\n", n, ratio, targetVsBare, summary.Verdict(ratio >= targetVsBare), detail)
 	}
 	for _, n := range o.ns {
-		fmt.Fprintf(tw, "alliancebot peak RSS, n=%d\t%.0f MB\t< %.0f MB\t%s\t\n", n, float64(peak[n])/1e6, targetRSS/1e6, verdict(float64(peak[n]) < targetRSS))
+		fmt.Fprintf(tw, "alliancebot peak RSS, n=%d\t%.0f MB\t< %.0f MB\t%s\t\n", n, float64(peak[n])/1e6, targetRSS/1e6, summary.Verdict(float64(peak[n]) < targetRSS))
 	}
 	if len(o.ns) > 1 {
 		lo, hi := o.ns[0], o.ns[len(o.ns)-1]
 		ratio := float64(peak[hi]) / float64(peak[lo])
 		fmt.Fprintf(tw, "peak RSS n=%d / n=%d\t%.2f\t<= %.2f\t%s\t%.0f MB -> %.0f MB for %.0fx the recipients\n", hi, lo, ratio, targetRSSFlat,
-			verdict(ratio <= targetRSSFlat), float64(peak[lo])/1e6, float64(peak[hi])/1e6, float64(hi)/float64(lo))
+			summary.Verdict(ratio <= targetRSSFlat), float64(peak[lo])/1e6, float64(peak[hi])/1e6, float64(hi)/float64(lo))
 	}
 	if kr != nil {
 		sum, most := kr.inFlight()
-		fmt.Fprintf(tw, "kill -9 x%d, n=%d: recipients missed\t%d\t0\t%s\t%d runs, %d deliveries in %.0f s\n", len(kr.kills), kr.n, kr.missed, verdict(kr.missed == 0),
+		fmt.Fprintf(tw, "kill -9 x%d, n=%d: recipients missed\t%d\t0\t%s\t%d runs, %d deliveries in %.0f s\n", len(kr.kills), kr.n, kr.missed, summary.Verdict(kr.missed == 0),
 			kr.runs, kr.delivered, kr.elapsed.Seconds())
 		fmt.Fprintf(tw, "kill -9 x%d, n=%d: recipients duplicated\t%d\t<= in flight %d\t%s\tin flight: claimed in the store after each kill (at most %d at one kill)\n",
-			len(kr.kills), kr.n, kr.dups, sum, verdict(kr.dups <= sum && kr.strays == 0), most)
+			len(kr.kills), kr.n, kr.dups, sum, summary.Verdict(kr.dups <= sum && kr.strays == 0), most)
 	}
 	tw.Flush()
 
@@ -346,51 +347,4 @@ func report(w io.Writer, o options, b *bench, runs map[string]map[int][]run, kr 
 		}
 		tw.Flush()
 	}
-}
-
-// buildOf says which commit the binary at path was built from, as Go
-// records it (go build in a git checkout).
-func buildOf(path string) string {
-	info, err := buildinfo.ReadFile(path)
-	if err != nil {
-		return path
-	}
-	rev, dirty := "", false
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return fmt.Sprintf("%s (%s, no VCS information)", path, info.GoVersion)
-	}
-	out := fmt.Sprintf("built from commit %.12s", rev)
-	if dirty {
-		out += " plus uncommitted changes"
-	}
-	return out + ", " + info.GoVersion
-}
-
-func verdict(ok bool) string {
-	if ok {
-		return "PASS"
-	}
-	return "FAIL"
-}
-
-// median returns the middle value of ds (the mean of the two middle ones
-// when their number is even).
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -11,7 +11,6 @@ package main
 
 import (
 	"context"
-	"debug/buildinfo"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/coe-congress/alliancebot/bench/internal/summary"
 	"github.com/coe-congress/alliancebot/internal/corpus"
 	"github.com/coe-congress/alliancebot/internal/dovecot"
 )
@@ -239,7 +239,7 @@ func report(w io.Writer, o options, set *messageSet, b *bench, cs []contender, t
 	if len(set.skipped) > 0 {
 		fmt.Fprintf(w, "left out: %s\n", strings.Join(set.skipped, ", "))
 	}
-	built := buildOf(o.bin)
+	built := summary.BuildOf(o.bin)
 	if o.describe != "" {
 		built = "built from " + o.describe
 	}
@@ -258,10 +258,10 @@ func report(w io.Writer, o options, set *messageSet, b *bench, cs []contender, t
 		for _, d := range times[c.key] {
 			line += fmt.Sprintf("%.2f\t", d.Seconds())
 		}
-		med[c.key] = median(times[c.key])
+		med[c.key] = summary.Median(times[c.key])
 		line += fmt.Sprintf("%.2f\t%.0f\t", med[c.key].Seconds(), float64(n)/med[c.key].Seconds())
 		if cpu := b.cpu[c.key]; len(cpu) > 0 {
-			line += fmt.Sprintf("%.2f\t", median(cpu).Seconds())
+			line += fmt.Sprintf("%.2f\t", summary.Median(cpu).Seconds())
 		} else {
 			line += "-\t"
 		}
@@ -291,73 +291,18 @@ func report(w io.Writer, o options, set *messageSet, b *bench, cs []contender, t
 	}
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ratio (of medians)\tvalue\ttarget\tresult\tper round")
-	fmt.Fprintf(tw, "alliancebot time / mbsync time\t%.2f\t<= %.1f\t%s\t%s\n", vsMbsync, targetVsMbsync, verdict(vsMbsync <= targetVsMbsync),
+	fmt.Fprintf(tw, "alliancebot time / mbsync time\t%.2f\t<= %.1f\t%s\t%s\n", vsMbsync, targetVsMbsync, summary.Verdict(vsMbsync <= targetVsMbsync),
 		perRound(func(i int) float64 { return times["alliancebot"][i].Seconds() / times["mbsync"][i].Seconds() }))
-	fmt.Fprintf(tw, "alliancebot msg/s / bare msg/s\t%.2f\t>= %.1f\t%s\t%s\n", vsBare, targetVsBare, verdict(vsBare >= targetVsBare),
+	fmt.Fprintf(tw, "alliancebot msg/s / bare msg/s\t%.2f\t>= %.1f\t%s\t%s\n", vsBare, targetVsBare, summary.Verdict(vsBare >= targetVsBare),
 		perRound(func(i int) float64 { return times["bare"][i].Seconds() / times["alliancebot"][i].Seconds() }))
 	if len(lat) > 0 {
-		m := median(lat)
+		m := summary.Median(lat)
 		fmt.Fprintf(tw, "IDLE: APPEND -> stored, median of %d\t%.3f s\t< %.1f s\t%s\tp90 %.3f s, min %.3f s, max %.3f s\n",
-			len(lat), m.Seconds(), targetIdle.Seconds(), verdict(m < targetIdle),
-			percentile(lat, 0.9).Seconds(), slices.Min(lat).Seconds(), slices.Max(lat).Seconds())
-		fm := median(floor)
+			len(lat), m.Seconds(), targetIdle.Seconds(), summary.Verdict(m < targetIdle),
+			summary.Percentile(lat, 0.9).Seconds(), slices.Min(lat).Seconds(), slices.Max(lat).Seconds())
+		fm := summary.Median(floor)
 		fmt.Fprintf(tw, "  floor: bare IDLE client, APPEND -> EXISTS\t%.3f s\t\t\tp90 %.3f s; alliancebot adds %.0f ms (median)\n",
-			fm.Seconds(), percentile(floor, 0.9).Seconds(), float64(m-fm)/float64(time.Millisecond))
+			fm.Seconds(), summary.Percentile(floor, 0.9).Seconds(), float64(m-fm)/float64(time.Millisecond))
 	}
 	tw.Flush()
-}
-
-// buildOf says which commit the binary at path was built from, as Go
-// records it (go build in a git checkout).
-func buildOf(path string) string {
-	info, err := buildinfo.ReadFile(path)
-	if err != nil {
-		return path
-	}
-	rev, dirty := "", false
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return fmt.Sprintf("%s (%s, no VCS information)", path, info.GoVersion)
-	}
-	out := fmt.Sprintf("built from commit %.12s", rev)
-	if dirty {
-		out += " plus uncommitted changes"
-	}
-	return out + ", " + info.GoVersion
-}
-
-func verdict(ok bool) string {
-	if ok {
-		return "PASS"
-	}
-	return "FAIL"
-}
-
-// median returns the middle value of ds (the mean of the two middle ones
-// when their number is even).
-func median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-// percentile returns the nearest-rank p-th percentile of ds, p in (0, 1].
-func percentile(ds []time.Duration, p float64) time.Duration {
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	i := int(float64(len(s))*p+0.999999) - 1
-	return s[max(0, min(i, len(s)-1))]
 }
