@@ -248,37 +248,9 @@ func simplifyUnicode(f string) string {
 
 // simplifyASCII is simplify for a folded ASCII f: letters and digits kept,
 // every other run one space, none at the ends. It returns f itself when
-// nothing changes.
-func simplifyASCII(f string) string {
-	// Most of f is often simple already: letters and digits, one space
-	// between words.
-	i := 0
-	for i < len(f) {
-		if asciiAlnum[f[i]] || f[i] == ' ' && i > 0 && i+1 < len(f) && asciiAlnum[f[i-1]] && asciiAlnum[f[i+1]] {
-			i++
-			continue
-		}
-		break
-	}
-	if i == len(f) {
-		return f
-	}
-	var b strings.Builder
-	b.Grow(len(f))
-	b.WriteString(f[:i])
-	space := i == 0 // no space at the start
-	for ; i < len(f); i++ {
-		if c := f[i]; asciiAlnum[c] {
-			b.WriteByte(c)
-			space = false
-		} else if !space {
-			b.WriteByte(' ')
-			space = true
-		}
-	}
-	out := b.String()
-	return strings.TrimSuffix(out, " ")
-}
+// nothing changes. Folding folded text changes nothing, so it is
+// simplifyRawASCII.
+func simplifyASCII(f string) string { return simplifyRawASCII(f) }
 
 // isAlnumByte says whether the ASCII character c is a letter or a digit.
 func isAlnumByte(c byte) bool { return asciiAlnum[c] }
